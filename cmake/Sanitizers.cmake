@@ -1,0 +1,10 @@
+# ACTIONLOG_SANITIZE: "address;undefined" or "thread" (never both families at once).
+set(ACTIONLOG_SANITIZE "" CACHE STRING "Sanitizers to enable: address;undefined or thread")
+if(ACTIONLOG_SANITIZE)
+  if("thread" IN_LIST ACTIONLOG_SANITIZE AND "address" IN_LIST ACTIONLOG_SANITIZE)
+    message(FATAL_ERROR "ACTIONLOG_SANITIZE cannot combine 'thread' with 'address'")
+  endif()
+  list(JOIN ACTIONLOG_SANITIZE "," _actionlog_san)
+  add_compile_options(-fsanitize=${_actionlog_san} -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  add_link_options(-fsanitize=${_actionlog_san})
+endif()

@@ -1,0 +1,145 @@
+// The journal: every operation on instances, actions and events, with the integrity rules.
+//
+// Each write validates its input, then runs all its checks and changes in one Store::Write
+// transaction, appending one hash-chained change-log entry per changed row in that same
+// transaction. The rules (docs/architecture.md, "Rules"):
+//   - identity: an action is (instance_uuid, request_id); an event is (action, event, start_time);
+//     a replay of an identical record is an idempotent success, a different record under the
+//     same identity is kConflict;
+//   - state: an event name still open in an action cannot be started again; finishing twice with
+//     the same outcome is idempotent, with another outcome kConflict; updated_at never moves back;
+//   - versions: an update that names the version it read fails with kConflict if the row moved.
+//
+// Errors: kInvalidArgument (bad input), kNotFound, kConflict, kFailedPrecondition, and the
+// store's kUnavailable / kDataLoss / kInternal. Thread-safe: share one Journal between threads.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "actionlog/core/error.hpp"
+#include "actionlog/core/types.hpp"
+#include "actionlog/store/store.hpp"
+
+namespace actionlog {
+
+// Fields are validated: UUIDs in canonical 8-4-4-4-12 form; ids and names at most 255 bytes of
+// valid UTF-8 without control characters; tracebacks at most kMaxTracebackBytes.
+inline constexpr std::size_t kMaxFieldBytes = 255;
+inline constexpr std::size_t kMaxDetailsBytes = 255;  // longer details are cut on a UTF-8 boundary
+inline constexpr std::size_t kMaxTracebackBytes = 65535;
+
+struct InstanceSpec {
+  std::string uuid;
+  std::string project_id;
+  std::optional<std::string> user_id;
+  std::optional<std::string> host;
+  std::optional<std::string> display_name;
+  std::optional<std::int64_t> expected_version;  // optimistic concurrency for updates
+};
+
+struct StartActionSpec {
+  std::string instance_uuid;
+  std::string request_id;
+  std::string action;
+  std::string user_id;
+  std::string project_id;
+  std::optional<Timestamp> start_time;  // default: now
+};
+
+struct FinishActionSpec {
+  std::string instance_uuid;
+  std::string request_id;
+  std::optional<Timestamp> finish_time;  // default: now
+  std::optional<std::int64_t> expected_version;
+};
+
+struct StartEventSpec {
+  std::string instance_uuid;
+  std::string request_id;
+  std::string event;
+  std::optional<std::string> host;
+  std::optional<Timestamp> start_time;  // default: now
+};
+
+struct FinishEventSpec {
+  std::string instance_uuid;
+  std::string request_id;
+  std::string event;
+  std::string result;  // "Success" or "Error"
+  std::optional<std::string> details;
+  std::optional<std::string> traceback;
+  std::optional<Timestamp> finish_time;  // default: now
+  std::optional<std::int64_t> expected_version;
+};
+
+struct ListActionsSpec {
+  std::string instance_uuid;
+  std::optional<std::int64_t> limit;
+  std::optional<std::string> marker;  // request id of the last action of the previous page
+  std::optional<Timestamp> changes_since;
+  std::optional<Timestamp> changes_before;
+};
+
+// The outcome of a write that may be an idempotent replay.
+template <class T>
+struct Written {
+  T record;
+  bool created = false;  // false: the identical record already existed (or nothing changed)
+};
+
+struct VerifyReport {
+  bool ok = true;
+  std::int64_t entries_checked = 0;
+  std::int64_t rows_checked = 0;
+  std::optional<std::int64_t> first_bad_seq;  // the first change-log entry that does not match
+  std::string problem;                        // human-readable description of the first problem
+};
+
+class Journal {
+ public:
+  explicit Journal(std::shared_ptr<store::Store> store);
+
+  // Instances. Registering an existing uuid updates it (created = false); a different owning
+  // project is kConflict. Delete is a soft delete; a deleted instance's actions stay readable.
+  Result<Written<Instance>> PutInstance(const Actor& actor, const InstanceSpec& spec);
+  Result<Instance> DeleteInstance(const Actor& actor, std::string_view uuid);
+  Result<Instance> GetInstance(std::string_view uuid);
+
+  // Actions and events: the operations Nova's compute services perform.
+  Result<Written<Action>> StartAction(const Actor& actor, const StartActionSpec& spec);
+  Result<Written<Action>> FinishAction(const Actor& actor, const FinishActionSpec& spec);
+  Result<Written<Event>> StartEvent(const Actor& actor, const StartEventSpec& spec);
+  Result<Written<Event>> FinishEvent(const Actor& actor, const FinishEventSpec& spec);
+
+  // Reads, ordered as Nova orders them (created_at DESC, id DESC).
+  Result<ActionWithEvents> GetAction(std::string_view instance_uuid, std::string_view request_id);
+  Result<std::vector<Action>> ListActions(const ListActionsSpec& spec);
+  Result<std::vector<Event>> ListEvents(std::string_view instance_uuid,
+                                        std::string_view request_id);
+
+  // Clone: create a complete record as it exists elsewhere (Nova's create(), import). ids are
+  // preserved when given (non-zero) and free. An existing identical record is a no-op
+  // (created = false); a different one under the same identity is kConflict.
+  Result<Written<Action>> CloneAction(const Actor& actor, const Action& action);
+  Result<Written<Event>> CloneEvent(const Actor& actor, std::string_view instance_uuid,
+                                    std::string_view request_id, const Event& event);
+  // An action and its events in one transaction: all or nothing.
+  Result<Written<ActionWithEvents>> CloneActionWithEvents(const Actor& actor,
+                                                         const ActionWithEvents& record);
+  // An instance exactly as it exists elsewhere (import); identical re-import is a no-op.
+  Result<Written<Instance>> CloneInstance(const Actor& actor, const Instance& instance);
+
+  // Walks the change log and the hash chain, then checks every row against its newest entry.
+  Result<VerifyReport> Verify();
+
+  store::Store& store() { return *store_; }
+
+ private:
+  std::shared_ptr<store::Store> store_;
+};
+
+}  // namespace actionlog

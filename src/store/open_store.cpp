@@ -1,0 +1,53 @@
+#include "actionlog/store/open_store.hpp"
+
+#include <string>
+
+#include "store/sqlite/sqlite_store.hpp"
+#ifdef ACTIONLOG_HAVE_POSTGRES
+#include "store/postgres/postgres_store.hpp"
+#endif
+
+namespace actionlog::store {
+namespace {
+
+constexpr std::string_view kSqlitePrefix = "sqlite://";
+
+// sqlite:///abs/path -> /abs/path; sqlite://relative/path -> relative/path;
+// sqlite://:memory: and sqlite:///:memory: -> :memory:
+Result<std::string> SqlitePath(std::string_view url) {
+  std::string_view rest = url.substr(kSqlitePrefix.size());
+  if (rest == ":memory:" || rest == "/:memory:") {
+    return std::string(":memory:");
+  }
+  if (rest.empty() || rest == "/") {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "sqlite URL has no path: expected sqlite:///path/to/file.db");
+  }
+  if (rest.find('\0') != std::string_view::npos) {
+    return MakeError(ErrorCode::kInvalidArgument, "sqlite URL contains a NUL byte");
+  }
+  return std::string(rest);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenStore(const StoreOptions& options) {
+  const std::string_view url = options.url;
+  if (url.starts_with(kSqlitePrefix)) {
+    ACTIONLOG_ASSIGN_OR_RETURN(std::string path, SqlitePath(url));
+    return sqlite::OpenSqliteStore(options, path);
+  }
+  if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
+#ifdef ACTIONLOG_HAVE_POSTGRES
+    return postgres::OpenPostgresStore(options);
+#else
+    return MakeError(ErrorCode::kUnsupported,
+                     "this build has no PostgreSQL backend (ACTIONLOG_WITH_POSTGRES=OFF)");
+#endif
+  }
+  return MakeError(ErrorCode::kInvalidArgument,
+                   "unknown database URL '" + std::string(url) +
+                       "': expected sqlite:///path or postgresql://...");
+}
+
+}  // namespace actionlog::store
