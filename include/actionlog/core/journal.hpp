@@ -115,7 +115,10 @@ class Journal {
   Result<Written<Event>> StartEvent(const Actor& actor, const StartEventSpec& spec);
   Result<Written<Event>> FinishEvent(const Actor& actor, const FinishEventSpec& spec);
 
-  // Reads, ordered as Nova orders them (created_at DESC, id DESC).
+  // Reads, ordered as Nova orders them (created_at DESC, id DESC). GetAction: kNotFound when the
+  // action does not exist. ListActions does not look the instance up (an unknown instance has no
+  // actions); a marker that names no live action of the instance is kInvalidArgument; limit 0
+  // returns nothing; a negative limit is kInvalidArgument.
   Result<ActionWithEvents> GetAction(std::string_view instance_uuid, std::string_view request_id);
   Result<std::vector<Action>> ListActions(const ListActionsSpec& spec);
   Result<std::vector<Event>> ListEvents(std::string_view instance_uuid,
