@@ -1,10 +1,10 @@
 #include "actionlog/core/change_log.hpp"
 
-#include <openssl/evp.h>
-
 #include <array>
+
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
+#include <openssl/evp.h>
 
 namespace actionlog {
 namespace {

@@ -133,12 +133,11 @@ std::string FormatApiTime(Timestamp t) { return Format(t, 'T'); }
 Result<Timestamp> ParseStorageTime(std::string_view text) {
   // YYYY-MM-DD HH:MM:SS[.f{1,6}]
   auto bad = [&] {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "invalid timestamp '" + std::string(text) +
-                         "': expected YYYY-MM-DD HH:MM:SS[.ffffff]");
+    return MakeError(ErrorCode::kInvalidArgument, "invalid timestamp '" + std::string(text) +
+                                                      "': expected YYYY-MM-DD HH:MM:SS[.ffffff]");
   };
-  if (text.size() < 19 || text[4] != '-' || text[7] != '-' || (text[10] != ' ' && text[10] != 'T') ||
-      text[13] != ':' || text[16] != ':') {
+  if (text.size() < 19 || text[4] != '-' || text[7] != '-' ||
+      (text[10] != ' ' && text[10] != 'T') || text[13] != ':' || text[16] != ':') {
     return bad();
   }
   Fields f;
@@ -195,7 +194,7 @@ Result<Timestamp> ParseIso8601(std::string_view text) {
   if (!std::regex_match(body.begin(), body.end(), m, kIso8601)) {
     return bad();
   }
-  auto num = [&](int group, std::int64_t fallback) {
+  auto num = [&](std::size_t group, std::int64_t fallback) {
     std::int64_t v = fallback;
     if (m[group].matched) {
       ParseDigits(std::string_view(m[group].first, static_cast<std::size_t>(m[group].length())), v);
@@ -210,7 +209,8 @@ Result<Timestamp> ParseIso8601(std::string_view text) {
   f.minute = static_cast<unsigned>(num(14, 0));
   f.second = static_cast<unsigned>(num(16, 0));
   if (m[18].matched) {
-    f.micros = FractionMicros(std::string_view(m[18].first, static_cast<std::size_t>(m[18].length())));
+    f.micros =
+        FractionMicros(std::string_view(m[18].first, static_cast<std::size_t>(m[18].length())));
   }
   ACTIONLOG_ASSIGN_OR_RETURN(Timestamp local, FromFields(f, text));
   std::int64_t offset_minutes = 0;

@@ -1,11 +1,11 @@
 // Test helpers shared by every test binary: Result matchers and temporary directories.
 #pragma once
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <filesystem>
 #include <string>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 #include "actionlog/core/error.hpp"
 
@@ -47,11 +47,11 @@ class TempDir {
 };
 
 // Asserts that a Result holds a value and yields it.
-#define ASSERT_OK_AND_ASSIGN(lhs, expr)                                                     \
+#define ASSERT_OK_AND_ASSIGN(lhs, expr) \
   ASSERT_OK_AND_ASSIGN_IMPL(ACTIONLOG_CONCAT(actionlog_test_result_, __LINE__), lhs, expr)
-#define ASSERT_OK_AND_ASSIGN_IMPL(tmp, lhs, expr)                   \
-  auto tmp = (expr);                                               \
-  ASSERT_THAT(tmp, ::actionlog::testing::IsOk());                  \
+#define ASSERT_OK_AND_ASSIGN_IMPL(tmp, lhs, expr) \
+  auto tmp = (expr);                              \
+  ASSERT_THAT(tmp, ::actionlog::testing::IsOk()); \
   lhs = std::move(*tmp)
 
 }  // namespace actionlog::testing

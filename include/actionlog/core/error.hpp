@@ -5,12 +5,13 @@
 // value is never renumbered or reused.
 #pragma once
 
-#include <boost/assert/source_location.hpp>
-#include <boost/system/result.hpp>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
+
+#include <boost/assert/source_location.hpp>
+#include <boost/system/result.hpp>
 
 namespace actionlog {
 
@@ -69,17 +70,20 @@ inline Status OkStatus() { return {}; }
 #define ACTIONLOG_CONCAT(a, b) ACTIONLOG_CONCAT_INNER(a, b)
 
 // Returns the error of `expr` (a Result) from the enclosing function.
-#define ACTIONLOG_RETURN_IF_ERROR(expr)                     \
-  do {                                                      \
-    auto&& actionlog_status_ = (expr);                      \
-    if (!actionlog_status_) {                               \
-      return std::move(actionlog_status_).error();          \
-    }                                                       \
+#define ACTIONLOG_RETURN_IF_ERROR(expr) \
+  ACTIONLOG_RETURN_IF_ERROR_IMPL(ACTIONLOG_CONCAT(actionlog_status_, __COUNTER__), expr)
+
+#define ACTIONLOG_RETURN_IF_ERROR_IMPL(tmp, expr) \
+  do {                                            \
+    auto&& tmp = (expr);                          \
+    if (!tmp) {                                   \
+      return std::move(tmp).error();              \
+    }                                             \
   } while (false)
 
 // Declares `lhs` from the value of `expr` (a Result) or returns its error.
 #define ACTIONLOG_ASSIGN_OR_RETURN(lhs, expr) \
-  ACTIONLOG_ASSIGN_OR_RETURN_IMPL(ACTIONLOG_CONCAT(actionlog_result_, __LINE__), lhs, expr)
+  ACTIONLOG_ASSIGN_OR_RETURN_IMPL(ACTIONLOG_CONCAT(actionlog_result_, __COUNTER__), lhs, expr)
 
 #define ACTIONLOG_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                                    \
@@ -89,11 +93,11 @@ inline Status OkStatus() { return {}; }
   lhs = std::move(*tmp)
 
 // Always-on invariant check: aborts with a message. Never used for bad input.
-#define ACTIONLOG_CHECK(cond)                                               \
-  do {                                                                      \
-    if (!(cond)) {                                                          \
-      ::actionlog::internal::CheckFailed(#cond, __FILE__, __LINE__);        \
-    }                                                                       \
+#define ACTIONLOG_CHECK(cond)                                        \
+  do {                                                               \
+    if (!(cond)) {                                                   \
+      ::actionlog::internal::CheckFailed(#cond, __FILE__, __LINE__); \
+    }                                                                \
   } while (false)
 
 namespace actionlog::internal {

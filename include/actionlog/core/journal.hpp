@@ -132,7 +132,7 @@ class Journal {
                                     std::string_view request_id, const Event& event);
   // An action and its events in one transaction: all or nothing.
   Result<Written<ActionWithEvents>> CloneActionWithEvents(const Actor& actor,
-                                                         const ActionWithEvents& record);
+                                                          const ActionWithEvents& record);
   // An instance exactly as it exists elsewhere (import); identical re-import is a no-op.
   Result<Written<Instance>> CloneInstance(const Actor& actor, const Instance& instance);
 

@@ -38,8 +38,8 @@ struct ActionPageQuery {
 };
 
 struct ChainHead {
-  std::int64_t seq = 0;   // 0 when the log is empty
-  std::string hash;       // prev_hash for the next entry; 64 '0' when the log is empty
+  std::int64_t seq = 0;  // 0 when the log is empty
+  std::string hash;      // prev_hash for the next entry; 64 '0' when the log is empty
 };
 
 enum class Entity : std::uint8_t { kInstance, kAction, kEvent };
@@ -112,8 +112,8 @@ struct StoreOptions {
   bool create_if_empty = true;
   // Open even if the schema is older than this binary (only for `db upgrade` itself).
   bool allow_old_schema = false;
-  int read_connections = 4;   // SQLite reader pool size / PostgreSQL pool size
-  int max_batch = 256;        // the most operations group commit puts in one transaction
+  int read_connections = 4;  // SQLite reader pool size / PostgreSQL pool size
+  int max_batch = 256;       // the most operations group commit puts in one transaction
 };
 
 using ReadFn = std::function<Status(ReadTransaction&)>;

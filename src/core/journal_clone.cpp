@@ -1,0 +1,229 @@
+// Clone: write a complete record as it exists elsewhere (Nova's create(), import).
+//
+// Identity decides: an existing record with the same identity must be identical (then the clone
+// is a no-op) or the clone is a conflict. A record is compared on every field the clone gives;
+// ids given as 0 and created_at/updated_at left empty take the stored values.
+#include <algorithm>
+
+#include "actionlog/core/journal.hpp"
+#include "journal_internal.hpp"
+#include "validation.hpp"
+
+namespace actionlog {
+
+using internal::ChangeContext;
+
+namespace {
+
+template <class T>
+bool SameIfGiven(const std::optional<T>& given, const std::optional<T>& stored) {
+  return !given || given == stored;
+}
+
+bool SameInstance(const Instance& a, const Instance& stored) {
+  return (a.id == 0 || a.id == stored.id) && a.project_id == stored.project_id &&
+         a.user_id == stored.user_id && a.host == stored.host &&
+         a.display_name == stored.display_name && SameIfGiven(a.created_at, stored.created_at) &&
+         SameIfGiven(a.updated_at, stored.updated_at) && a.deleted_at == stored.deleted_at &&
+         a.deleted == stored.deleted;
+}
+
+bool SameAction(const Action& a, const Action& stored) {
+  return (a.id == 0 || a.id == stored.id) && a.action == stored.action &&
+         a.user_id == stored.user_id && a.project_id == stored.project_id &&
+         a.start_time == stored.start_time && a.finish_time == stored.finish_time &&
+         a.message == stored.message && SameIfGiven(a.created_at, stored.created_at) &&
+         SameIfGiven(a.updated_at, stored.updated_at);
+}
+
+bool SameEvent(const Event& e, const Event& stored) {
+  return (e.id == 0 || e.id == stored.id) && e.event == stored.event &&
+         e.start_time == stored.start_time && e.finish_time == stored.finish_time &&
+         e.result == stored.result && e.traceback == stored.traceback && e.host == stored.host &&
+         e.details == stored.details && SameIfGiven(e.created_at, stored.created_at) &&
+         SameIfGiven(e.updated_at, stored.updated_at);
+}
+
+Result<Instance> NormalizeInstance(const Instance& in) {
+  ACTIONLOG_RETURN_IF_ERROR(validation::CompleteInstance(in));
+  Instance row = in;
+  ACTIONLOG_ASSIGN_OR_RETURN(row.uuid, validation::Uuid("uuid", in.uuid));
+  return row;
+}
+
+Result<Action> NormalizeAction(const Action& in) {
+  ACTIONLOG_RETURN_IF_ERROR(validation::CompleteAction(in));
+  Action row = in;
+  ACTIONLOG_ASSIGN_OR_RETURN(row.instance_uuid,
+                             validation::Uuid("instance_uuid", in.instance_uuid));
+  return row;
+}
+
+// Clones one action inside `tx`. `created` tells whether a row was inserted.
+Status CloneActionIn(store::WriteTransaction& tx, const ChangeContext& ctx, const Action& in,
+                     Action& out, bool& created) {
+  ACTIONLOG_ASSIGN_OR_RETURN(const Instance instance,
+                             internal::RequireInstance(tx, in.instance_uuid));
+  if (instance.deleted_at && in.start_time && *in.start_time > *instance.deleted_at) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "action " + in.request_id + " starts after its instance was deleted");
+  }
+  ACTIONLOG_ASSIGN_OR_RETURN(std::optional<Action> existing,
+                             tx.GetAction(in.instance_uuid, in.request_id));
+  if (existing) {
+    if (!SameAction(in, *existing)) {
+      return MakeError(ErrorCode::kConflict, "request " + in.request_id + " on instance " +
+                                                 in.instance_uuid +
+                                                 " already holds a different action");
+    }
+    out = std::move(*existing);
+    created = false;
+    return OkStatus();
+  }
+  Action row = in;
+  row.created_at = in.created_at.value_or(ctx.now);
+  row.version = 1;
+  ACTIONLOG_RETURN_IF_ERROR(tx.InsertAction(row));
+  ACTIONLOG_RETURN_IF_ERROR(internal::LogChange(tx, ctx, internal::kOpActionClone, row));
+  out = std::move(row);
+  created = true;
+  return OkStatus();
+}
+
+// Clones one event of `action` inside `tx`.
+Status CloneEventIn(store::WriteTransaction& tx, const ChangeContext& ctx, const Action& action,
+                    const Event& in, Event& out, bool& created) {
+  if (in.action_id != 0 && in.action_id != action.id) {
+    return MakeError(ErrorCode::kInvalidArgument, "event " + in.event + " names action id " +
+                                                      std::to_string(in.action_id) +
+                                                      " but request " + action.request_id +
+                                                      " is action id " + std::to_string(action.id));
+  }
+  ACTIONLOG_ASSIGN_OR_RETURN(const std::vector<Event> same_name,
+                             tx.FindEvents(action.id, in.event));
+  for (const Event& e : same_name) {
+    if (e.start_time == in.start_time) {
+      if (!SameEvent(in, e)) {
+        return MakeError(ErrorCode::kConflict, "event " + in.event + " started at " +
+                                                   FormatApiTime(*in.start_time) + " of request " +
+                                                   action.request_id +
+                                                   " already holds a different record");
+      }
+      out = e;
+      created = false;
+      return OkStatus();
+    }
+    if (!e.IsFinished() && !in.IsFinished()) {
+      return MakeError(ErrorCode::kConflict, "event " + in.event + " of request " +
+                                                 action.request_id + " is already open");
+    }
+  }
+  Event row = in;
+  row.action_id = action.id;
+  row.created_at = in.created_at.value_or(ctx.now);
+  row.version = 1;
+  ACTIONLOG_RETURN_IF_ERROR(tx.InsertEvent(row));
+  ACTIONLOG_RETURN_IF_ERROR(internal::LogChange(tx, ctx, internal::kOpEventClone, row, action));
+  out = std::move(row);
+  created = true;
+  return OkStatus();
+}
+
+// Events in the order they were recorded (ids when given, else creation time).
+std::vector<Event> InRecordedOrder(std::vector<Event> events) {
+  std::stable_sort(events.begin(), events.end(), [](const Event& a, const Event& b) {
+    if (a.id != 0 && b.id != 0) {
+      return a.id < b.id;
+    }
+    return a.created_at < b.created_at;
+  });
+  return events;
+}
+
+}  // namespace
+
+Result<Written<Instance>> Journal::CloneInstance(const Actor& actor, const Instance& in) {
+  ACTIONLOG_ASSIGN_OR_RETURN(const Instance instance, NormalizeInstance(in));
+  const ChangeContext ctx{actor, Clock::Default().Now()};
+  Written<Instance> out;
+  ACTIONLOG_RETURN_IF_ERROR(store_->Write([&](store::WriteTransaction& tx) -> Status {
+    ACTIONLOG_ASSIGN_OR_RETURN(std::optional<Instance> existing, tx.GetInstance(instance.uuid));
+    if (existing) {
+      if (!SameInstance(instance, *existing)) {
+        return MakeError(ErrorCode::kConflict,
+                         "instance " + instance.uuid + " already exists with different fields");
+      }
+      out = {std::move(*existing), false};
+      return OkStatus();
+    }
+    Instance row = instance;
+    row.created_at = instance.created_at.value_or(ctx.now);
+    row.version = 1;
+    ACTIONLOG_RETURN_IF_ERROR(tx.InsertInstance(row));
+    ACTIONLOG_RETURN_IF_ERROR(internal::LogChange(tx, ctx, internal::kOpInstanceClone, row));
+    out = {std::move(row), true};
+    return OkStatus();
+  }));
+  return out;
+}
+
+Result<Written<Action>> Journal::CloneAction(const Actor& actor, const Action& in) {
+  ACTIONLOG_ASSIGN_OR_RETURN(const Action action, NormalizeAction(in));
+  const ChangeContext ctx{actor, Clock::Default().Now()};
+  Written<Action> out;
+  ACTIONLOG_RETURN_IF_ERROR(store_->Write([&](store::WriteTransaction& tx) -> Status {
+    return CloneActionIn(tx, ctx, action, out.record, out.created);
+  }));
+  return out;
+}
+
+Result<Written<Event>> Journal::CloneEvent(const Actor& actor, std::string_view raw_uuid,
+                                           std::string_view request_id, const Event& in) {
+  ACTIONLOG_ASSIGN_OR_RETURN(const std::string uuid, validation::Uuid("instance_uuid", raw_uuid));
+  ACTIONLOG_RETURN_IF_ERROR(validation::CompleteEvent(in));
+  const ChangeContext ctx{actor, Clock::Default().Now()};
+  Written<Event> out;
+  ACTIONLOG_RETURN_IF_ERROR(store_->Write([&](store::WriteTransaction& tx) -> Status {
+    ACTIONLOG_ASSIGN_OR_RETURN(const Action action, internal::RequireAction(tx, uuid, request_id));
+    ACTIONLOG_RETURN_IF_ERROR(CloneEventIn(tx, ctx, action, in, out.record, out.created));
+    // A failed event marks its action failed, in the same transaction (never the reverse).
+    Action parent = action;
+    if (out.created && internal::TouchAction(parent, std::nullopt, in.result == kResultError)) {
+      ACTIONLOG_RETURN_IF_ERROR(
+          internal::SaveAction(tx, ctx, internal::kOpActionUpdate, action, parent));
+    }
+    return OkStatus();
+  }));
+  return out;
+}
+
+Result<Written<ActionWithEvents>> Journal::CloneActionWithEvents(const Actor& actor,
+                                                                 const ActionWithEvents& in) {
+  ACTIONLOG_ASSIGN_OR_RETURN(const Action action, NormalizeAction(in.action));
+  for (const Event& e : in.events) {
+    ACTIONLOG_RETURN_IF_ERROR(validation::CompleteEvent(e));
+    if (e.result == kResultError && action.message != kMessageError) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "event " + e.event + " failed but action " + action.request_id +
+                           " has no Error message: the record is inconsistent");
+    }
+  }
+  const std::vector<Event> events = InRecordedOrder(in.events);
+  const ChangeContext ctx{actor, Clock::Default().Now()};
+  Written<ActionWithEvents> out;
+  ACTIONLOG_RETURN_IF_ERROR(store_->Write([&](store::WriteTransaction& tx) -> Status {
+    out = {};
+    ACTIONLOG_RETURN_IF_ERROR(CloneActionIn(tx, ctx, action, out.record.action, out.created));
+    for (const Event& e : events) {
+      Event stored;
+      bool created = false;
+      ACTIONLOG_RETURN_IF_ERROR(CloneEventIn(tx, ctx, out.record.action, e, stored, created));
+      out.created = out.created || created;
+    }
+    ACTIONLOG_ASSIGN_OR_RETURN(out.record.events, tx.ListEvents(out.record.action.id));
+    return OkStatus();
+  }));
+  return out;
+}
+
+}  // namespace actionlog

@@ -1,0 +1,57 @@
+// Helpers shared by the journal's translation units (journal.cpp, journal_clone.cpp,
+// journal_verify.cpp). Everything here runs inside a Store transaction.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "actionlog/core/change_log.hpp"
+#include "actionlog/core/journal.hpp"
+#include "actionlog/store/store.hpp"
+
+namespace actionlog::internal {
+
+// Change-log operation names (stable: they are hashed into the chain).
+inline constexpr std::string_view kOpInstanceCreate = "instance.create";
+inline constexpr std::string_view kOpInstanceUpdate = "instance.update";
+inline constexpr std::string_view kOpInstanceDelete = "instance.delete";
+inline constexpr std::string_view kOpInstanceClone = "instance.clone";
+inline constexpr std::string_view kOpActionStart = "action.start";
+inline constexpr std::string_view kOpActionFinish = "action.finish";
+inline constexpr std::string_view kOpActionUpdate = "action.update";
+inline constexpr std::string_view kOpActionClone = "action.clone";
+inline constexpr std::string_view kOpEventStart = "event.start";
+inline constexpr std::string_view kOpEventFinish = "event.finish";
+inline constexpr std::string_view kOpEventClone = "event.clone";
+
+// Everything a change-log entry needs besides the row.
+struct ChangeContext {
+  const Actor& actor;
+  Timestamp now;
+};
+
+// Appends one entry describing `row` (after its change) to the chain, in `tx`.
+Status LogChange(store::WriteTransaction& tx, const ChangeContext& ctx, std::string_view operation,
+                 const Instance& row);
+Status LogChange(store::WriteTransaction& tx, const ChangeContext& ctx, std::string_view operation,
+                 const Action& row);
+Status LogChange(store::WriteTransaction& tx, const ChangeContext& ctx, std::string_view operation,
+                 const Event& row, const Action& parent);
+
+// The instance, or kNotFound.
+Result<Instance> RequireInstance(store::ReadTransaction& tx, std::string_view uuid);
+// The live action, or kNotFound with Nova's message.
+Result<Action> RequireAction(store::ReadTransaction& tx, std::string_view instance_uuid,
+                             std::string_view request_id);
+
+// Moves an action's updated_at forward to `t` (never back) and marks it failed when `failed`.
+// Returns true when the row changed (then the caller updates and logs it).
+bool TouchAction(Action& action, std::optional<Timestamp> t, bool failed);
+
+// Writes an action whose fields were changed from `before` and logs it as `operation`.
+Status SaveAction(store::WriteTransaction& tx, const ChangeContext& ctx, std::string_view operation,
+                  const Action& before, Action& after);
+
+std::string Quote(std::string_view value);
+
+}  // namespace actionlog::internal
