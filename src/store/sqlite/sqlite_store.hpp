@@ -9,6 +9,7 @@
 namespace actionlog::store::sqlite {
 
 // `path` is a file path, or ":memory:" for a private in-memory database.
-Result<std::unique_ptr<Store>> OpenSqliteStore(const StoreOptions& options, const std::string& path);
+Result<std::unique_ptr<Store>> OpenSqliteStore(const StoreOptions& options,
+                                               const std::string& path);
 
 }  // namespace actionlog::store::sqlite

@@ -1,0 +1,121 @@
+#include "store/sqlite/statement.hpp"
+
+#include <utility>
+
+#include "store/sqlite/errors.hpp"
+
+namespace actionlog::store::sqlite {
+
+Statement::~Statement() {
+  if (stmt_ != nullptr) {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+}
+
+Statement::Statement(Statement&& other) noexcept
+    : db_(other.db_), stmt_(std::exchange(other.stmt_, nullptr)), bind_rc_(other.bind_rc_) {}
+
+void Statement::Check(int rc) {
+  if (rc != SQLITE_OK && bind_rc_ == SQLITE_OK) {
+    bind_rc_ = rc;
+  }
+}
+
+void Statement::BindInt(int index, std::int64_t value) {
+  Check(sqlite3_bind_int64(stmt_, index, value));
+}
+
+void Statement::BindNull(int index) { Check(sqlite3_bind_null(stmt_, index)); }
+
+void Statement::BindText(int index, std::string_view value) {
+  Check(sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_STATIC, SQLITE_UTF8));
+}
+
+void Statement::BindText(int index, const std::optional<std::string>& value) {
+  if (value.has_value()) {
+    BindText(index, std::string_view(*value));
+  } else {
+    BindNull(index);
+  }
+}
+
+void Statement::BindTime(int index, Timestamp value) {
+  const std::string text = FormatStorageTime(value);
+  Check(sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
+}
+
+void Statement::BindTime(int index, const std::optional<Timestamp>& value) {
+  if (value.has_value()) {
+    BindTime(index, *value);
+  } else {
+    BindNull(index);
+  }
+}
+
+Result<bool> Statement::Step(std::string_view context) {
+  if (bind_rc_ != SQLITE_OK) {
+    return SqliteError(db_, bind_rc_, context);
+  }
+  const int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) {
+    return true;
+  }
+  if (rc == SQLITE_DONE) {
+    return false;
+  }
+  return SqliteError(db_, rc, context);
+}
+
+Status Statement::Run(std::string_view context) {
+  ACTIONLOG_ASSIGN_OR_RETURN(const bool row, Step(context));
+  if (row) {
+    return MakeError(ErrorCode::kInternal, std::string(context) + ": unexpected result row");
+  }
+  return OkStatus();
+}
+
+std::int64_t Statement::ColumnInt(int column) const { return sqlite3_column_int64(stmt_, column); }
+
+std::string_view Statement::Text(int column) const {
+  const unsigned char* data = sqlite3_column_text(stmt_, column);
+  if (data == nullptr) {
+    return {};
+  }
+  const auto size = static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column));
+  return {reinterpret_cast<const char*>(data), size};
+}
+
+std::string Statement::ColumnText(int column) const { return std::string(Text(column)); }
+
+std::optional<std::string> Statement::ColumnOptText(int column) const {
+  if (sqlite3_column_type(stmt_, column) == SQLITE_NULL) {
+    return std::nullopt;
+  }
+  return std::string(Text(column));
+}
+
+Result<std::optional<Timestamp>> Statement::ColumnTime(int column) const {
+  if (sqlite3_column_type(stmt_, column) == SQLITE_NULL) {
+    return std::optional<Timestamp>();
+  }
+  ACTIONLOG_ASSIGN_OR_RETURN(const Timestamp value, ColumnRequiredTime(column));
+  return std::optional<Timestamp>(value);
+}
+
+Result<Timestamp> Statement::ColumnRequiredTime(int column) const {
+  const std::string_view text = Text(column);
+  auto parsed = ParseStorageTime(text);
+  if (!parsed) {
+    std::string message = "column ";
+    message += sqlite3_column_name(stmt_, column);
+    message += " holds '";
+    message += text;
+    message += "', which is not a timestamp: ";
+    message += parsed.error().message;
+    return MakeError(ErrorCode::kDataLoss, std::move(message));
+  }
+  return *parsed;
+}
+
+}  // namespace actionlog::store::sqlite

@@ -1,0 +1,160 @@
+#include "store/sqlite/writer.hpp"
+
+#include <exception>
+#include <string>
+#include <utility>
+
+#include "store/sqlite/errors.hpp"
+
+namespace actionlog::store::sqlite {
+namespace {
+
+Status CallWrite(const WriteFn& fn, WriteTransaction& tx) {
+  try {
+    return fn(tx);
+  } catch (const std::exception& e) {
+    return MakeError(ErrorCode::kInternal,
+                     std::string("write callback threw an exception: ") + e.what());
+  } catch (...) {
+    return MakeError(ErrorCode::kInternal, "write callback threw an unknown exception");
+  }
+}
+
+Status RunControl(Connection& conn, StmtId id, std::string_view context) {
+  ACTIONLOG_ASSIGN_OR_RETURN(Statement stmt, conn.Get(id));
+  return stmt.Run(context);
+}
+
+}  // namespace
+
+GroupCommitWriter::GroupCommitWriter(Connection& conn, std::mutex& conn_mu, int max_batch)
+    : conn_(conn),
+      conn_mu_(conn_mu),
+      max_batch_(max_batch > 0 ? static_cast<std::size_t>(max_batch) : 1),
+      tx_(conn),
+      thread_([this] { Loop(); }) {}
+
+GroupCommitWriter::~GroupCommitWriter() {
+  {
+    const std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  work_cv_.notify_all();
+  thread_.join();
+}
+
+Status GroupCommitWriter::Submit(const WriteFn& fn) {
+  Job job;
+  job.fn = &fn;
+  std::unique_lock<std::mutex> lock(mu_);
+  if (stopping_) {
+    return MakeError(ErrorCode::kUnavailable, "the SQLite store is closing");
+  }
+  queue_.push_back(&job);
+  work_cv_.notify_one();
+  done_cv_.wait(lock, [&job] { return job.done; });
+  return std::move(job.status);
+}
+
+void GroupCommitWriter::Loop() {
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      work_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) {
+        return;
+      }
+      batch_.clear();
+      while (!queue_.empty() && batch_.size() < max_batch_) {
+        batch_.push_back(queue_.front());
+        queue_.pop_front();
+      }
+    }
+    RunBatch();
+    {
+      const std::lock_guard<std::mutex> lock(mu_);
+      for (Job* job : batch_) {
+        job->done = true;
+      }
+    }
+    done_cv_.notify_all();
+  }
+}
+
+void GroupCommitWriter::RunBatch() {
+  const std::lock_guard<std::mutex> lock(conn_mu_);
+  std::size_t next = 0;
+  while (next < batch_.size()) {
+    next = RunTransaction(next);
+  }
+}
+
+std::size_t GroupCommitWriter::RunTransaction(std::size_t first) {
+  const Status begin = RunControl(conn_, StmtId::kBeginImmediate, "starting a write transaction");
+  if (!begin) {
+    for (std::size_t i = first; i < batch_.size(); ++i) {
+      batch_[i]->status = begin;
+    }
+    return batch_.size();
+  }
+  for (std::size_t i = first; i < batch_.size(); ++i) {
+    Status tx_error;
+    if (!RunJob(*batch_[i], tx_error)) {
+      if (sqlite3_get_autocommit(conn_.db()) == 0) {
+        (void)RunControl(conn_, StmtId::kRollback, "rolling back a write transaction");
+      }
+      FailSucceeded(first, i + 1, tx_error);
+      return i + 1;
+    }
+  }
+  const Status commit = RunControl(conn_, StmtId::kCommit, "committing a write transaction");
+  if (!commit) {
+    if (sqlite3_get_autocommit(conn_.db()) == 0) {
+      (void)RunControl(conn_, StmtId::kRollback, "rolling back a write transaction");
+    }
+    FailSucceeded(first, batch_.size(), commit);
+  }
+  return batch_.size();
+}
+
+bool GroupCommitWriter::RunJob(Job& job, Status& tx_error) {
+  tx_error = RunControl(conn_, StmtId::kSavepoint, "starting a savepoint");
+  if (!tx_error) {
+    job.status = tx_error;
+    return false;
+  }
+  job.status = CallWrite(*job.fn, tx_);
+  if (sqlite3_get_autocommit(conn_.db()) != 0) {
+    // SQLite rolled the whole transaction back (e.g. SQLITE_FULL or an I/O error).
+    tx_error = job.status
+                   ? MakeError(ErrorCode::kUnavailable, "SQLite abandoned the write transaction")
+                   : job.status;
+    job.status = tx_error;
+    return false;
+  }
+  if (job.status) {
+    tx_error = RunControl(conn_, StmtId::kRelease, "releasing a savepoint");
+  } else {
+    tx_error = RunControl(conn_, StmtId::kRollbackTo, "rolling back a savepoint");
+    if (tx_error) {
+      tx_error = RunControl(conn_, StmtId::kRelease, "releasing a savepoint");
+    }
+  }
+  if (!tx_error) {
+    if (job.status) {
+      job.status = tx_error;
+    }
+    return false;
+  }
+  return true;
+}
+
+void GroupCommitWriter::FailSucceeded(std::size_t first, std::size_t end, const Status& error) {
+  for (std::size_t i = first; i < end; ++i) {
+    if (batch_[i]->status) {
+      batch_[i]->status = error;
+    }
+  }
+}
+
+}  // namespace actionlog::store::sqlite

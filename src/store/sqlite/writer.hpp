@@ -1,0 +1,67 @@
+// Group commit: one thread owns the write connection and commits queued writes together.
+//
+// Submit() queues a job and blocks until it is durable or failed. The writer thread takes up to
+// max_batch queued jobs, runs BEGIN IMMEDIATE, runs each job inside its own SAVEPOINT (released
+// on success, rolled back on error, so a failing job never touches the others), then COMMITs
+// once: one sync for the whole batch. If BEGIN or COMMIT fails, every job of the batch that had
+// succeeded gets that error; nothing of the batch is acknowledged.
+//
+// Thread-safety: Submit() may be called from any number of threads. The connection is used
+// only with `conn_mu` held (so the store may borrow it between batches). The destructor lets
+// the thread finish every queued job, then joins it. Submit() from inside a job deadlocks.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "actionlog/store/store.hpp"
+#include "store/sqlite/connection.hpp"
+#include "store/sqlite/transaction.hpp"
+
+namespace actionlog::store::sqlite {
+
+class GroupCommitWriter {
+ public:
+  GroupCommitWriter(Connection& conn, std::mutex& conn_mu, int max_batch);
+  ~GroupCommitWriter();
+  GroupCommitWriter(const GroupCommitWriter&) = delete;
+  GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
+
+  // Runs `fn` in a write transaction; returns its status once committed, or the store error.
+  Status Submit(const WriteFn& fn);
+
+ private:
+  struct Job {
+    const WriteFn* fn = nullptr;
+    Status status;
+    bool done = false;
+  };
+
+  void Loop();
+  void RunBatch();
+  // Runs jobs [first, end) in one transaction; returns the index of the first job not run
+  // (less than end only when SQLite abandoned the transaction midway).
+  std::size_t RunTransaction(std::size_t first);
+  // Runs one job in a savepoint. Returns false when the enclosing transaction is unusable.
+  bool RunJob(Job& job, Status& tx_error);
+  void FailSucceeded(std::size_t first, std::size_t end, const Status& error);
+
+  Connection& conn_;
+  std::mutex& conn_mu_;
+  const std::size_t max_batch_;
+  SqliteTransaction tx_;
+  std::vector<Job*> batch_;  // used by the writer thread only
+
+  std::mutex mu_;
+  std::condition_variable work_cv_;
+  std::condition_variable done_cv_;
+  std::deque<Job*> queue_;
+  bool stopping_ = false;
+  std::thread thread_;  // last: starts after everything above is ready
+};
+
+}  // namespace actionlog::store::sqlite
