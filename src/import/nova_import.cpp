@@ -1,0 +1,202 @@
+#include "import/nova_import.hpp"
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "import/keyed_worker_pool.hpp"
+
+namespace actionlog::import {
+namespace {
+
+constexpr std::size_t kQueuePerWorker = 64;
+
+// Errors that say something about the store rather than about one record.
+bool IsFatal(ErrorCode code) {
+  return code == ErrorCode::kUnavailable || code == ErrorCode::kDataLoss ||
+         code == ErrorCode::kInternal || code == ErrorCode::kUnsupported;
+}
+
+std::string ActionContext(const Action& a) {
+  return "instance " + a.instance_uuid + " request " + a.request_id;
+}
+
+std::string EventContext(const Action& a, const Event& e) {
+  return "action " + std::to_string(a.id) + " event " + e.event;
+}
+
+class Importer {
+ public:
+  Importer(Journal& journal, const ImportOptions& options) : journal_(journal), options_(options) {
+    if (options.jobs > 1) {
+      pool_ = std::make_unique<KeyedWorkerPool>(options.jobs, kQueuePerWorker);
+    }
+  }
+
+  Result<ImportSummary> Run(NovaSource& source) {
+    const NovaSink sink{
+        .on_instance = [this](Instance row) { return OnInstance(std::move(row)); },
+        .on_action = [this](ActionWithEvents row) { return OnAction(std::move(row)); },
+        .on_reject = [this](const Rejection& r) { Reject(r); },
+    };
+    Status read = source.ReadInstances(sink);
+    Drain();
+    if (read) {
+      read = source.ReadActions(sink);
+      Drain();
+    }
+    const std::lock_guard lock(mu_);
+    if (fatal_) {
+      return *fatal_;
+    }
+    if (!read) {
+      return read.error();
+    }
+    return summary_;
+  }
+
+ private:
+  Status OnInstance(Instance row) {
+    const std::size_t key = std::hash<std::string>{}(row.uuid);
+    return Dispatch(key, [this, row = std::move(row)] { CloneInstance(row); });
+  }
+
+  Status OnAction(ActionWithEvents row) {
+    const std::size_t key = std::hash<std::string>{}(row.action.instance_uuid);
+    return Dispatch(key, [this, row = std::move(row)] { CloneAction(row); });
+  }
+
+  Status Dispatch(std::size_t key, std::function<void()> task) {
+    if (failed_.load()) {
+      const std::lock_guard lock(mu_);
+      return *fatal_;
+    }
+    if (pool_) {
+      pool_->Submit(key, std::move(task));
+    } else {
+      task();
+    }
+    return OkStatus();
+  }
+
+  void Drain() {
+    if (pool_) {
+      pool_->Drain();
+    }
+  }
+
+  void CloneInstance(const Instance& row) {
+    if (failed_.load()) {
+      return;
+    }
+    Result<Written<Instance>> written = journal_.CloneInstance(options_.actor, row);
+    if (written) {
+      Count(&ImportSummary::instances, written->created, 1);
+    } else if (!Fatal(written.error())) {
+      Reject({"instances", row.id, "instance " + row.uuid, written.error().code,
+              written.error().message});
+    }
+  }
+
+  void CloneAction(const ActionWithEvents& row) {
+    if (failed_.load()) {
+      return;
+    }
+    Result<Written<ActionWithEvents>> written = journal_.CloneActionWithEvents(options_.actor, row);
+    if (written) {
+      Count(&ImportSummary::actions, written->created, 1);
+      Count(&ImportSummary::events, written->created, static_cast<std::int64_t>(row.events.size()));
+    } else if (!Fatal(written.error())) {
+      if (row.events.empty()) {
+        RejectAction(row, written.error());
+      } else {
+        CloneRowByRow(row);
+      }
+    }
+  }
+
+  // The action with its events was refused: find out which rows are at fault.
+  void CloneRowByRow(const ActionWithEvents& row) {
+    Result<Written<Action>> action = journal_.CloneAction(options_.actor, row.action);
+    if (!action) {
+      if (!Fatal(action.error())) {
+        RejectAction(row, action.error());
+      }
+      return;
+    }
+    Count(&ImportSummary::actions, action->created, 1);
+    for (auto it = row.events.rbegin(); it != row.events.rend(); ++it) {
+      Result<Written<Event>> event =
+          journal_.CloneEvent(options_.actor, row.action.instance_uuid, row.action.request_id, *it);
+      if (event) {
+        Count(&ImportSummary::events, event->created, 1);
+      } else if (Fatal(event.error())) {
+        return;
+      } else {
+        Reject({"instance_actions_events", it->id, EventContext(row.action, *it),
+                event.error().code, event.error().message});
+      }
+    }
+  }
+
+  void RejectAction(const ActionWithEvents& row, const Error& error) {
+    Reject(
+        {"instance_actions", row.action.id, ActionContext(row.action), error.code, error.message});
+    for (const Event& e : row.events) {
+      Reject({"instance_actions_events", e.id, EventContext(row.action, e), error.code,
+              "its action " + std::to_string(row.action.id) + " was rejected"});
+    }
+  }
+
+  bool Fatal(const Error& error) {
+    if (!IsFatal(error.code)) {
+      return false;
+    }
+    const std::lock_guard lock(mu_);
+    if (!fatal_) {
+      fatal_ = error;
+      failed_.store(true);
+    }
+    return true;
+  }
+
+  void Count(ImportCounts ImportSummary::*which, bool created, std::int64_t n) {
+    const std::lock_guard lock(mu_);
+    (created ? (summary_.*which).imported : (summary_.*which).unchanged) += n;
+  }
+
+  void Reject(const Rejection& r) {
+    const std::lock_guard lock(mu_);
+    ImportCounts& counts = r.table == "instances"          ? summary_.instances
+                           : r.table == "instance_actions" ? summary_.actions
+                                                           : summary_.events;
+    ++counts.rejected;
+    if (r.code == ErrorCode::kConflict || r.code == ErrorCode::kFailedPrecondition) {
+      ++summary_.rejected_conflicts;
+    }
+    if (options_.on_reject) {
+      options_.on_reject(r);
+    }
+  }
+
+  Journal& journal_;
+  const ImportOptions& options_;
+  std::unique_ptr<KeyedWorkerPool> pool_;
+  std::mutex mu_;
+  ImportSummary summary_;
+  std::optional<Error> fatal_;
+  std::atomic<bool> failed_{false};
+};
+
+}  // namespace
+
+Result<ImportSummary> ImportFromNova(NovaSource& source, Journal& journal,
+                                     const ImportOptions& options) {
+  Importer importer(journal, options);
+  return importer.Run(source);
+}
+
+}  // namespace actionlog::import
