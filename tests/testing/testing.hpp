@@ -8,6 +8,31 @@
 #include <gtest/gtest.h>
 
 #include "actionlog/core/error.hpp"
+#include "actionlog/core/time.hpp"
+
+namespace actionlog {
+
+inline void PrintTo(const Error& error, std::ostream* os) {
+  *os << ErrorCodeName(error.code) << ": " << error.message;
+}
+
+inline void PrintTo(const Timestamp& t, std::ostream* os) { *os << FormatApiTime(t); }
+
+}  // namespace actionlog
+
+namespace boost::system {
+
+// gtest prints Results through this instead of Boost's operator<<, which needs T streamable.
+template <class T>
+void PrintTo(const result<T, actionlog::Error>& r, std::ostream* os) {
+  if (r.has_value()) {
+    *os << "OK";
+  } else {
+    actionlog::PrintTo(r.error(), os);
+  }
+}
+
+}  // namespace boost::system
 
 namespace actionlog::testing {
 
