@@ -84,11 +84,12 @@ std::string BuildListActionsSql(std::size_t variant) {
   } else if (marker == Marker::kNull) {
     sql += " AND created_at IS NULL AND id < ?3";
   }
+  // The unary + keeps the planner on instance_actions_page_idx (no sort) for updated_at.
   if ((filters & 1U) != 0) {
-    sql += " AND updated_at >= ?4";
+    sql += " AND +updated_at >= ?4";
   }
   if ((filters & 2U) != 0) {
-    sql += " AND updated_at <= ?5";
+    sql += " AND +updated_at <= ?5";
   }
   sql += " ORDER BY created_at DESC, id DESC LIMIT ?6";
   return sql;
