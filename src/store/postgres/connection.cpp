@@ -1,0 +1,136 @@
+#include "store/postgres/connection.hpp"
+
+#include <utility>
+
+#include "store/postgres/errors.hpp"
+
+namespace actionlog::store::postgres {
+namespace {
+
+struct ConninfoFreer {
+  void operator()(PQconninfoOption* options) const { PQconninfoFree(options); }
+};
+
+Status ValidateConninfo(const std::string& conninfo) {
+  char* error = nullptr;
+  std::unique_ptr<PQconninfoOption, ConninfoFreer> options(
+      PQconninfoParse(conninfo.c_str(), &error));
+  if (options == nullptr) {
+    std::string message = "invalid PostgreSQL connection string";
+    if (error != nullptr) {
+      message += ": ";
+      message += error;
+      PQfreemem(error);
+    }
+    while (!message.empty() && message.back() == '\n') {
+      message.pop_back();
+    }
+    return MakeError(ErrorCode::kInvalidArgument, std::move(message));
+  }
+  return OkStatus();
+}
+
+ConnPtr Connect(const std::string& conninfo) {
+  const char* const keywords[] = {"dbname", "fallback_application_name", nullptr};
+  const char* const values[] = {conninfo.c_str(), "actionlog", nullptr};
+  return ConnPtr(PQconnectdbParams(keywords, values, /*expand_dbname=*/1));
+}
+
+Error ConnectError(PGconn* conn) {
+  std::string message = "cannot connect to PostgreSQL";
+  if (conn != nullptr) {
+    std::string_view text = PQerrorMessage(conn);
+    while (!text.empty() && text.back() == '\n') {
+      text.remove_suffix(1);
+    }
+    message += ": ";
+    message += text;
+  }
+  return MakeError(ErrorCode::kUnavailable, std::move(message));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Connection>> Connection::Open(const std::string& conninfo,
+                                                     Durability durability) {
+  ACTIONLOG_RETURN_IF_ERROR(ValidateConninfo(conninfo));
+  ConnPtr conn = Connect(conninfo);
+  if (conn == nullptr || PQstatus(conn.get()) != CONNECTION_OK) {
+    return ConnectError(conn.get());
+  }
+  std::unique_ptr<Connection> result(new Connection(std::move(conn), conninfo, durability));
+  ACTIONLOG_RETURN_IF_ERROR(result->Configure());
+  return result;
+}
+
+Status Connection::Configure() {
+  const std::string_view sql = durability_ == Durability::kFull
+                                   ? "SET client_encoding = 'UTF8'; SET TimeZone = 'UTC';"
+                                     " SET synchronous_commit = on"
+                                   : "SET client_encoding = 'UTF8'; SET TimeZone = 'UTC';"
+                                     " SET synchronous_commit = off";
+  ACTIONLOG_RETURN_IF_ERROR(ExecSql(sql, "configuring the PostgreSQL session"));
+  return OkStatus();
+}
+
+Status Connection::Reconnect() {
+  prepared_ = {};
+  PQreset(conn_.get());
+  if (PQstatus(conn_.get()) != CONNECTION_OK) {
+    return ConnectError(conn_.get());
+  }
+  return Configure();
+}
+
+Result<ResultPtr> Connection::Check(ResultPtr result, std::string_view context) {
+  const ExecStatusType status =
+      result != nullptr ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
+  if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
+    last_sqlstate_.clear();
+    return result;
+  }
+  const char* sqlstate =
+      result != nullptr ? PQresultErrorField(result.get(), PG_DIAG_SQLSTATE) : nullptr;
+  last_sqlstate_ = sqlstate != nullptr ? sqlstate : "";
+  return PgError(conn_.get(), result.get(), context);
+}
+
+Result<ResultPtr> Connection::Exec(std::size_t id, bool lock, const Params& params,
+                                   std::string_view context) {
+  const bool locking = lock && IsLockable(id);
+  const std::size_t slot = locking ? id + kStmtCount : id;
+  const std::string name = "actionlog_" + std::to_string(slot);
+  if (!prepared_.at(slot)) {
+    const std::string sql = StatementSql(id, locking);
+    ACTIONLOG_RETURN_IF_ERROR(
+        Check(ResultPtr(PQprepare(conn_.get(), name.c_str(), sql.c_str(), 0, nullptr)), context));
+    prepared_.at(slot) = true;
+  }
+  return Check(ResultPtr(PQexecPrepared(conn_.get(), name.c_str(), params.size(), params.values(),
+                                        params.lengths(), params.formats(), /*resultFormat=*/1)),
+               context);
+}
+
+Result<ResultPtr> Connection::ExecSql(std::string_view sql, std::string_view context) {
+  const std::string text(sql);
+  if (PQsendQuery(conn_.get(), text.c_str()) == 0) {
+    return Check(nullptr, context);
+  }
+  ResultPtr last;
+  ResultPtr failed;
+  while (PGresult* raw = PQgetResult(conn_.get())) {
+    ResultPtr result(raw);
+    const ExecStatusType status = PQresultStatus(raw);
+    if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK && failed == nullptr) {
+      failed = std::move(result);
+    } else {
+      last = std::move(result);
+    }
+  }
+  if (failed != nullptr) {
+    return Check(std::move(failed), context);
+  }
+  return Check(std::move(last), context);
+}
+
+}  // namespace actionlog::store::postgres

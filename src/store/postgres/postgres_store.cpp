@@ -1,0 +1,112 @@
+#include "store/postgres/postgres_store.hpp"
+
+#include <exception>
+#include <string>
+#include <utility>
+
+#include "store/postgres/connection.hpp"
+#include "store/postgres/reader_pool.hpp"
+#include "store/postgres/schema.hpp"
+#include "store/postgres/transaction.hpp"
+#include "store/postgres/writer.hpp"
+
+namespace actionlog::store::postgres {
+namespace {
+
+// One snapshot for every read of the callback; READ ONLY lets a hot standby serve it.
+constexpr std::string_view kBeginRead = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY";
+
+Status CallRead(const ReadFn& fn, ReadTransaction& tx) {
+  try {
+    return fn(tx);
+  } catch (const std::exception& e) {
+    return MakeError(ErrorCode::kInternal,
+                     std::string("read callback threw an exception: ") + e.what());
+  } catch (...) {
+    return MakeError(ErrorCode::kInternal, "read callback threw an unknown exception");
+  }
+}
+
+// BEGIN on a pooled connection; a connection the server dropped while idle is reconnected once.
+Status BeginRead(Connection& conn) {
+  auto begun = conn.ExecSql(kBeginRead, "starting a read transaction");
+  if (!begun && conn.IsBroken()) {
+    ACTIONLOG_RETURN_IF_ERROR(conn.Reconnect());
+    begun = conn.ExecSql(kBeginRead, "starting a read transaction");
+  }
+  if (!begun) {
+    return begun.error();
+  }
+  return OkStatus();
+}
+
+Status RunRead(Connection& conn, const ReadFn& fn) {
+  ACTIONLOG_RETURN_IF_ERROR(BeginRead(conn));
+  PgTransaction tx(conn, nullptr);
+  Status status = CallRead(fn, tx);
+  if (status && tx.failure().has_value()) {
+    status = *tx.failure();
+  }
+  if (conn.IsBroken()) {
+    return status;
+  }
+  auto ended = conn.ExecSql(status ? "COMMIT" : "ROLLBACK", "ending a read transaction");
+  if (status && !ended) {
+    return ended.error();
+  }
+  return status;
+}
+
+class PostgresStore final : public Store {
+ public:
+  PostgresStore(const StoreOptions& options, std::unique_ptr<Connection> reader,
+                std::unique_ptr<Connection> writer)
+      : readers_(options.url, options.durability, options.read_connections, std::move(reader)),
+        writer_(std::move(writer), options.max_batch) {}
+
+  Status Read(const ReadFn& fn) override {
+    ACTIONLOG_ASSIGN_OR_RETURN(const ReaderPool::Lease lease, readers_.Acquire());
+    return RunRead(lease.conn(), fn);
+  }
+
+  Status Write(const WriteFn& fn) override { return writer_.Submit(fn); }
+
+  Result<int> SchemaVersion() override {
+    ACTIONLOG_ASSIGN_OR_RETURN(const ReaderPool::Lease lease, readers_.Acquire());
+    return ReadSchemaVersion(lease.conn());
+  }
+
+  Status Upgrade() override {
+    ACTIONLOG_ASSIGN_OR_RETURN(const ReaderPool::Lease lease, readers_.Acquire());
+    return ApplyMigrations(lease.conn());
+  }
+
+  std::string_view Backend() const override { return "postgresql"; }
+
+ private:
+  ReaderPool readers_;
+  GroupCommitWriter writer_;  // last: stopped first
+};
+
+// Checks (and for an empty database, creates) the schema.
+Status PrepareDatabase(Connection& conn, const StoreOptions& options) {
+  ACTIONLOG_ASSIGN_OR_RETURN(const int version, ReadSchemaVersion(conn));
+  if (version == 0 && options.create_if_empty) {
+    return ApplyMigrations(conn);
+  }
+  return CheckSchemaVersion(version, options.allow_old_schema);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenPostgresStore(const StoreOptions& options) {
+  ACTIONLOG_ASSIGN_OR_RETURN(std::unique_ptr<Connection> reader,
+                             Connection::Open(options.url, options.durability));
+  ACTIONLOG_RETURN_IF_ERROR(PrepareDatabase(*reader, options));
+  ACTIONLOG_ASSIGN_OR_RETURN(std::unique_ptr<Connection> writer,
+                             Connection::Open(options.url, options.durability));
+  return std::unique_ptr<Store>(
+      std::make_unique<PostgresStore>(options, std::move(reader), std::move(writer)));
+}
+
+}  // namespace actionlog::store::postgres

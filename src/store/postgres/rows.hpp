@@ -1,0 +1,21 @@
+// Conversions between records and statement parameters/result rows. Column and parameter order
+// is that of the *_COLUMNS lists in sql.cpp. Thread-safe: stateless.
+#pragma once
+
+#include "actionlog/core/types.hpp"
+#include "store/postgres/statement.hpp"
+
+namespace actionlog::store::postgres {
+
+// Every column as $1..$N ($1 = id; inserts without an id ignore it).
+Params RowParams(const Instance& row);
+Params RowParams(const Action& row);
+Params RowParams(const Event& row);
+Params RowParams(const ChangeEntry& row);
+
+Instance ReadInstance(const ResultRow& row);
+Action ReadAction(const ResultRow& row);
+Event ReadEvent(const ResultRow& row);
+ChangeEntry ReadChange(const ResultRow& row);
+
+}  // namespace actionlog::store::postgres

@@ -1,0 +1,81 @@
+// Read and write transactions on one PostgreSQL connection.
+//
+// The store opens the PostgreSQL transaction (BEGIN ...) and ends it; PgTransaction only runs
+// statements inside it. In a write transaction every read returns rows locked with
+// FOR NO KEY UPDATE until commit, and the change-log head comes from the ChainHead the writer
+// read right after taking the chain lock (see writer.hpp); AppendChange advances it.
+//
+// A statement that fails aborts the PostgreSQL transaction; every later call then returns the
+// same error without reaching the server (failure()), and retry() tells whether the failure was
+// a serialization failure, a deadlock or a lost connection, after which the writer runs the
+// whole batch again. Not thread-safe: used by one thread, inside one callback.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "actionlog/store/store.hpp"
+#include "store/postgres/connection.hpp"
+
+namespace actionlog::store::postgres {
+
+class PgTransaction final : public WriteTransaction {
+ public:
+  // A read transaction when `chain` is null, else a write transaction appending after *chain.
+  PgTransaction(Connection& conn, ChainHead* chain) : conn_(conn), chain_(chain) {}
+
+  Result<std::optional<Instance>> GetInstance(std::string_view uuid) override;
+  Result<std::optional<Action>> GetAction(std::string_view instance_uuid,
+                                          std::string_view request_id) override;
+  Result<std::vector<Action>> ListActions(const ActionPageQuery& query) override;
+  Result<std::vector<Event>> ListEvents(std::int64_t action_id) override;
+  Result<std::vector<ChangeEntry>> ReadChanges(std::int64_t after_seq, int limit) override;
+  Result<ChainHead> GetChainHead() override;
+  Result<std::optional<ChangeEntry>> LatestChangeFor(Entity entity, std::int64_t id) override;
+  Result<std::int64_t> CountLoggedEntities(Entity entity) override;
+  Result<std::vector<Instance>> ScanInstances(std::int64_t after_id, int limit) override;
+  Result<std::vector<Action>> ScanActions(std::int64_t after_id, int limit) override;
+  Result<std::vector<Event>> ScanEvents(std::int64_t after_id, int limit) override;
+
+  Result<std::vector<Event>> FindEvents(std::int64_t action_id, std::string_view event) override;
+  Status InsertInstance(Instance& row) override;
+  Status InsertAction(Action& row) override;
+  Status InsertEvent(Event& row) override;
+  Status UpdateInstance(const Instance& row, std::int64_t expected_version) override;
+  Status UpdateAction(const Action& row, std::int64_t expected_version) override;
+  Status UpdateEvent(const Event& row, std::int64_t expected_version) override;
+  Result<ChainHead> LockChainHead() override;
+  Status AppendChange(const ChangeEntry& entry) override;
+
+  // The error that aborted the PostgreSQL transaction, if a statement failed.
+  const std::optional<Error>& failure() const { return failure_; }
+
+  // True when the failure was transient for the whole transaction (40001, 40P01, lost
+  // connection): running the transaction again may succeed.
+  bool retry() const { return retry_; }
+
+ private:
+  Result<ResultPtr> Run(std::size_t id, const Params& params, std::string_view context);
+
+  Result<ResultPtr> Run(StmtId id, const Params& params, std::string_view context) {
+    return Run(Index(id), params, context);
+  }
+
+  template <class Row, class ReadFn>
+  Result<std::vector<Row>> Collect(StmtId id, const Params& params, ReadFn read,
+                                   std::string_view context);
+  Status AppendPage(std::size_t id, const Params& params, std::vector<Action>& out);
+  template <class Row>
+  Status Insert(StmtId id, StmtId with_id, Row& row, std::string_view what);
+  template <class Row>
+  Status Update(StmtId id, const Row& row, std::int64_t expected_version, std::string_view what);
+
+  Connection& conn_;
+  ChainHead* chain_;
+  std::optional<Error> failure_;
+  bool retry_ = false;
+};
+
+}  // namespace actionlog::store::postgres
