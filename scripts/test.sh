@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Builds actionlog and runs every test: unit, store conformance (SQLite and a real PostgreSQL
+# server started for the run), CLI, HTTP, the Nova golden replay and the OpenStack clients —
+# in the dev, asan (ASan+UBSan) and tsan (ThreadSanitizer, clang) presets.
+#
+#   bash scripts/test.sh                 # everything
+#   PRESETS="dev" bash scripts/test.sh   # one preset
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-deps.sh
+bash scripts/check-format.sh
+
+PRESETS=${PRESETS:-"dev asan tsan"}
+JOBS=${JOBS:-$(nproc)}
+for preset in $PRESETS; do
+  echo "=== preset $preset ==="
+  cmake --preset "$preset"
+  cmake --build --preset "$preset" -j "$JOBS"
+  bash scripts/with-postgres.sh ctest --preset "$preset" -j "$JOBS"
+done
