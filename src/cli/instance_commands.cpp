@@ -32,7 +32,11 @@ Result<int> RunPut(const GlobalOptions& global, const PutArgs& args) {
   InstanceSpec spec;
   spec.uuid = args.uuid;
   spec.project_id = args.project_id.empty() ? global.project_id : args.project_id;
-  spec.user_id = args.user_opt->count() > 0 ? args.user_id : global.user_id;
+  if (args.user_opt->count() > 0) {
+    spec.user_id = args.user_id;
+  } else if (!global.user_id.empty()) {
+    spec.user_id = global.user_id;
+  }
   spec.host = Given(args.host_opt, args.host);
   spec.display_name = Given(args.name_opt, args.display_name);
   if (args.version_opt->count() > 0) {

@@ -1,0 +1,194 @@
+// End-to-end tests of `actionlog import --from-nova` on the golden Nova database.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "cli/cli_test_util.hpp"
+
+namespace actionlog::testing {
+namespace {
+
+namespace json = boost::json;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+// Rows that break the journal's rules, added to a copy of the golden database:
+//   action 1001 reuses action 1's request id on the same instance (conflict), with event 2001;
+//   event 2002 belongs to no action; action 1002 is valid but its event 2003 finishes before it
+//   starts.
+constexpr const char* kPlantedRows = R"sql(
+INSERT INTO instance_actions (created_at, updated_at, id, action, instance_uuid, request_id,
+  user_id, project_id, start_time, deleted)
+SELECT '2026-11-24 04:00:00.000000', '2026-11-24 04:00:01.000000', 1001, 'rebuild',
+  instance_uuid, request_id, user_id, project_id, '2026-11-24 04:00:00.000000', 0
+FROM instance_actions WHERE id = 1;
+INSERT INTO instance_actions_events (created_at, updated_at, id, event, action_id, start_time,
+  finish_time, result, deleted, host)
+VALUES ('2026-11-24 04:00:00.500000', '2026-11-24 04:00:01.000000', 2001, 'compute_rebuild',
+  1001, '2026-11-24 04:00:00.500000', '2026-11-24 04:00:01.000000', 'Success', 0, 'compute1');
+INSERT INTO instance_actions_events (created_at, id, event, action_id, start_time, deleted)
+VALUES ('2026-11-24 04:00:00.000000', 2002, 'compute_orphan', 9999,
+  '2026-11-24 04:00:00.000000', 0);
+INSERT INTO instance_actions (created_at, updated_at, id, action, instance_uuid, request_id,
+  user_id, project_id, start_time, deleted)
+SELECT '2026-11-24 05:00:00.000000', '2026-11-24 05:00:00.000000', 1002, 'stop',
+  instance_uuid, 'req-planted-1002', user_id, project_id, '2026-11-24 05:00:00.000000', 0
+FROM instance_actions WHERE id = 1;
+INSERT INTO instance_actions_events (created_at, updated_at, id, event, action_id, start_time,
+  finish_time, result, deleted, host)
+VALUES ('2026-11-24 05:00:00.100000', '2026-11-24 05:00:00.200000', 2003, 'compute_stop_instance',
+  1002, '2026-11-24 05:00:00.100000', '2026-11-24 04:00:00.000000', 'Success', 0, 'compute1');
+)sql";
+
+class ImportCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override { CopyGoldenNovaDb(NovaPath()); }
+
+  std::string NovaPath() const { return dir_.File("nova.sqlite"); }
+
+  std::string NovaUrl() const { return "sqlite://" + NovaPath(); }
+
+  std::string DbUrl() const { return "sqlite://" + dir_.File("journal.db"); }
+
+  CommandResult Import(const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> args = {"--db",   DbUrl(),       "-f",     "json",
+                                     "import", "--from-nova", NovaUrl()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return RunActionlog(dir_, args);
+  }
+
+  static void ExpectCounts(const json::value& summary, const char* table, std::int64_t imported,
+                           std::int64_t unchanged, std::int64_t rejected) {
+    SCOPED_TRACE(table);
+    EXPECT_EQ(summary.at(table).at("imported"), imported);
+    EXPECT_EQ(summary.at(table).at("unchanged"), unchanged);
+    EXPECT_EQ(summary.at(table).at("rejected"), rejected);
+  }
+
+  TempDir dir_;
+};
+
+TEST_F(ImportCliTest, ImportsTheGoldenDatabaseOnce) {
+  const std::string before = FileSha256(NovaPath());
+  const CommandResult first = Import();
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(first.err, "");
+  const json::value summary = ParseJson(first.out);
+  ExpectCounts(summary, "instances", 9, 0, 0);
+  ExpectCounts(summary, "actions", 70, 0, 0);
+  ExpectCounts(summary, "events", 96, 0, 0);
+
+  const CommandResult second = Import({"--jobs", "1"});
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  const json::value again = ParseJson(second.out);
+  ExpectCounts(again, "instances", 0, 9, 0);
+  ExpectCounts(again, "actions", 0, 70, 0);
+  ExpectCounts(again, "events", 0, 96, 0);
+
+  EXPECT_EQ(FileSha256(NovaPath()), before) << "the Nova database was modified";
+  const std::string journal = dir_.File("journal.db");
+  EXPECT_EQ(QuerySql(journal, "SELECT count(*) FROM instance_actions"), "70");
+  EXPECT_EQ(QuerySql(journal, "SELECT count(*) FROM instance_actions_events"), "96");
+  EXPECT_EQ(QuerySql(journal, "SELECT count(*) FROM instances"), "9");
+}
+
+TEST_F(ImportCliTest, PreservesIdsAndTimes) {
+  ASSERT_EQ(Import().exit_code, 0);
+  const std::string q =
+      "SELECT group_concat(id || '|' || request_id || '|' || created_at || '|' || "
+      "ifnull(finish_time, '') || '|' || ifnull(message, ''), ';') FROM "
+      "(SELECT * FROM instance_actions ORDER BY id)";
+  EXPECT_EQ(QuerySql(dir_.File("journal.db"), q), QuerySql(NovaPath(), q));
+  const std::string qe =
+      "SELECT group_concat(id || '|' || action_id || '|' || event || '|' || start_time || '|' || "
+      "ifnull(result, '') || '|' || ifnull(details, '') || '|' || length(ifnull(traceback, '')), "
+      "';') FROM (SELECT * FROM instance_actions_events ORDER BY id)";
+  EXPECT_EQ(QuerySql(dir_.File("journal.db"), qe), QuerySql(NovaPath(), qe));
+}
+
+TEST_F(ImportCliTest, TableSummary) {
+  const CommandResult r = RunActionlog(dir_, {"--db", DbUrl(), "import", "--from-nova", NovaUrl()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, StartsWith("TABLE                    IMPORTED  UNCHANGED  REJECTED\n"
+                                "instances                9         0          0\n"
+                                "instance_actions         70        0          0\n"
+                                "instance_actions_events  96        0          0\n"));
+}
+
+TEST_F(ImportCliTest, ReportsAndCountsBadRows) {
+  ExecSql(NovaPath(), kPlantedRows);
+  const CommandResult r = Import();
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  const json::value summary = ParseJson(r.out);
+  ExpectCounts(summary, "instances", 9, 0, 0);
+  ExpectCounts(summary, "actions", 71, 0, 1);
+  ExpectCounts(summary, "events", 96, 0, 3);
+  EXPECT_THAT(r.err, HasSubstr("rejected: instance_actions id=1001 (instance "
+                               "0a26c298-bdc6-4a1d-8ae4-5bedd52e1414 request "
+                               "req-0ac9cfa5-b446-4067-814b-173461fdb6a5): conflict: "));
+  EXPECT_THAT(r.err, HasSubstr("rejected: instance_actions_events id=2001 (action 1001 event "
+                               "compute_rebuild): conflict: its action 1001 was rejected"));
+  EXPECT_THAT(r.err, HasSubstr("rejected: instance_actions_events id=2002 (action 9999 event "
+                               "compute_orphan): not_found: its action 9999 does not exist"));
+  EXPECT_THAT(r.err, HasSubstr("rejected: instance_actions_events id=2003 (action 1002 event "
+                               "compute_stop_instance): invalid_argument: "));
+  EXPECT_THAT(r.err, HasSubstr("actionlog: error: conflict: 4 Nova rows were rejected"));
+
+  // A second run adds nothing and reports the same rows again.
+  const CommandResult again = Import();
+  EXPECT_EQ(again.exit_code, 4);
+  const json::value second = ParseJson(again.out);
+  ExpectCounts(second, "actions", 0, 71, 1);
+  ExpectCounts(second, "events", 0, 96, 3);
+}
+
+TEST_F(ImportCliTest, InvalidRowsOnlyExitFive) {
+  ExecSql(NovaPath(), "UPDATE instance_actions_events SET start_time = 'not a time' WHERE id = 1");
+  const CommandResult r = Import();
+  EXPECT_EQ(r.exit_code, 5) << r.err;
+  ExpectCounts(ParseJson(r.out), "events", 95, 0, 1);
+  EXPECT_THAT(r.err, HasSubstr("rejected: instance_actions_events id=1 "));
+  EXPECT_THAT(r.err, HasSubstr("start_time 'not a time' is not a timestamp"));
+}
+
+TEST_F(ImportCliTest, VerifyPassesAfterImportAndFailsAfterTampering) {
+  ASSERT_EQ(Import().exit_code, 0);
+  const std::vector<std::string> verify = {"--db", DbUrl(), "verify"};
+  const CommandResult ok = RunActionlog(dir_, verify);
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  ExecSql(dir_.File("journal.db"), "UPDATE instance_actions SET message = 'x' WHERE id = 5");
+  const CommandResult bad = RunActionlog(dir_, verify);
+  EXPECT_EQ(bad.exit_code, 6);
+  EXPECT_THAT(bad.err, StartsWith("actionlog: error: data_loss: "));
+}
+
+TEST_F(ImportCliTest, ReadOnlyNovaFile) {
+  std::filesystem::permissions(NovaPath(), std::filesystem::perms::owner_read);
+  const CommandResult r = Import();
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+TEST_F(ImportCliTest, SourceErrors) {
+  CommandResult r =
+      RunActionlog(dir_, {"--db", DbUrl(), "import", "--from-nova", "postgresql://nova@db/nova"});
+  EXPECT_EQ(r.exit_code, 8);
+  EXPECT_THAT(r.err, HasSubstr("not supported yet"));
+  r = RunActionlog(
+      dir_, {"--db", DbUrl(), "import", "--from-nova", "sqlite://" + dir_.File("missing.sqlite")});
+  EXPECT_EQ(r.exit_code, 5) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("missing.sqlite")));
+  r = RunActionlog(dir_, {"--db", DbUrl(), "import", "--from-nova", "mysql://nova"});
+  EXPECT_EQ(r.exit_code, 5);
+  ExecSql(dir_.File("other.sqlite"), "CREATE TABLE t (x INTEGER)");
+  r = RunActionlog(
+      dir_, {"--db", DbUrl(), "import", "--from-nova", "sqlite://" + dir_.File("other.sqlite")});
+  EXPECT_EQ(r.exit_code, 5) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("not a Nova database"));
+  EXPECT_EQ(RunActionlog(dir_, {"--db", DbUrl(), "import"}).exit_code, 2);
+}
+
+}  // namespace
+}  // namespace actionlog::testing
