@@ -52,7 +52,7 @@ Status GroupCommitWriter::Submit(const WriteFn& fn) {
   }
   queue_.push_back(&job);
   work_cv_.notify_one();
-  done_cv_.wait(lock, [&job] { return job.done; });
+  job.done_cv.wait(lock, [&job] { return job.done; });
   return std::move(job.status);
 }
 
@@ -71,13 +71,12 @@ void GroupCommitWriter::Loop() {
       }
     }
     RunBatch();
-    {
-      const std::lock_guard<std::mutex> lock(mu_);
-      for (Job* job : batch_) {
-        job->done = true;
-      }
+    const std::lock_guard<std::mutex> lock(mu_);
+    for (Job* job : batch_) {
+      job->done = true;
+      // Notified under mu_: the caller cannot return (destroying the job) before we are done.
+      job->done_cv.notify_one();
     }
-    done_cv_.notify_all();
   }
 }
 

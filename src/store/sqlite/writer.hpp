@@ -39,6 +39,7 @@ class GroupCommitWriter {
     const WriteFn* fn = nullptr;
     Status status;
     bool done = false;
+    std::condition_variable done_cv;  // wakes only this job's caller
   };
 
   void Loop();
@@ -58,7 +59,6 @@ class GroupCommitWriter {
 
   std::mutex mu_;
   std::condition_variable work_cv_;
-  std::condition_variable done_cv_;
   std::deque<Job*> queue_;
   bool stopping_ = false;
   std::thread thread_;  // last: starts after everything above is ready
