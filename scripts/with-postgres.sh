@@ -14,7 +14,8 @@
 # status. As root the server runs as the `postgres` user (PostgreSQL refuses to run as root).
 #
 # Environment: PG_BIN (directory of initdb/pg_ctl; default: newest /usr/lib/postgresql/*/bin),
-# ACTIONLOG_PG_TCP=1, ACTIONLOG_PG_KEEP_LOG=1 (print the server log on exit).
+# ACTIONLOG_PG_TCP=1, ACTIONLOG_PG_KEEP_LOG=1 (print the server log on exit),
+# ACTIONLOG_PG_OPTIONS (extra server options, e.g. "-c log_min_duration_statement=0").
 set -euo pipefail
 
 if (($# == 0)); then
@@ -91,7 +92,7 @@ fi
 }
 "${RUN_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
   -o "-c listen_addresses='$LISTEN' -c unix_socket_directories='$PG_DIR' -c port=$PORT" \
-  -o "-c max_connections=200" start >/dev/null || {
+  -o "-c max_connections=200 ${ACTIONLOG_PG_OPTIONS:-}" start >/dev/null || {
   cat "$PG_DIR/server.log" >&2
   exit 1
 }
