@@ -39,7 +39,7 @@ Status Connection::EnableWal() {
   ACTIONLOG_ASSIGN_OR_RETURN(StmtPtr stmt, PrepareUncached("PRAGMA journal_mode=WAL"));
   const int rc = sqlite3_step(stmt.get());
   if (rc != SQLITE_ROW) {
-    return SqliteError(db(), rc, "switching '" + path_ + "' to WAL mode");
+    return SqliteError(Handle(), rc, "switching '" + path_ + "' to WAL mode");
   }
   const auto* mode = reinterpret_cast<const char*>(sqlite3_column_text(stmt.get(), 0));
   if (mode == nullptr || std::string_view(mode) != "wal") {
@@ -50,22 +50,24 @@ Status Connection::EnableWal() {
   return OkStatus();
 }
 
+// NOLINTNEXTLINE(readability-make-member-function-const): runs SQL that changes the database
 Status Connection::Exec(std::string_view sql, std::string_view context) {
   const std::string text(sql);
-  const int rc = sqlite3_exec(db(), text.c_str(), nullptr, nullptr, nullptr);
+  const int rc = sqlite3_exec(Handle(), text.c_str(), nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK) {
-    return SqliteError(db(), rc, context);
+    return SqliteError(Handle(), rc, context);
   }
   return OkStatus();
 }
 
+// NOLINTNEXTLINE(readability-make-member-function-const): the statement can change the database
 Result<StmtPtr> Connection::PrepareUncached(std::string_view sql) {
   sqlite3_stmt* raw = nullptr;
-  const int rc = sqlite3_prepare_v3(db(), sql.data(), static_cast<int>(sql.size()),
+  const int rc = sqlite3_prepare_v3(Handle(), sql.data(), static_cast<int>(sql.size()),
                                     SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
   StmtPtr stmt(raw);
   if (rc != SQLITE_OK) {
-    return SqliteError(db(), rc, "preparing '" + std::string(sql) + "'");
+    return SqliteError(Handle(), rc, "preparing '" + std::string(sql) + "'");
   }
   return stmt;
 }
@@ -75,7 +77,7 @@ Result<Statement> Connection::Get(std::size_t id) {
   if (!slot) {
     ACTIONLOG_ASSIGN_OR_RETURN(slot, PrepareUncached(StatementSql(id)));
   }
-  return Statement(db(), slot.get());
+  return Statement(Handle(), slot.get());
 }
 
 }  // namespace actionlog::store::sqlite

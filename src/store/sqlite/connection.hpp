@@ -42,7 +42,7 @@ class Connection {
   // Switches the database file to WAL (persistent; only on the writer of a file database).
   Status EnableWal();
 
-  // Runs SQL text without parameters (DDL, pragmas).
+  // Runs SQL text without parameters (DDL, pragmas). Not const: it changes the database.
   Status Exec(std::string_view sql, std::string_view context);
 
   // The cached prepared statement `id` (prepared on first use), reset when the result dies.
@@ -50,12 +50,12 @@ class Connection {
 
   Result<Statement> Get(StmtId id) { return Get(Index(id)); }
 
-  // Prepares `sql` without caching (rare statements: schema inspection, tests).
+  // Prepares `sql` without caching (rare statements: schema inspection).
   Result<StmtPtr> PrepareUncached(std::string_view sql);
 
-  sqlite3* db() const { return db_.get(); }
+  sqlite3* Handle() const { return db_.get(); }
 
-  const std::string& path() const { return path_; }
+  const std::string& Path() const { return path_; }
 
  private:
   Connection(DbPtr db, std::string path) : db_(std::move(db)), path_(std::move(path)) {}

@@ -23,7 +23,7 @@ ReaderPool::Lease ReaderPool::Acquire() {
   cv_.wait(lock, [this] { return !free_.empty(); });
   Connection* conn = free_.back();
   free_.pop_back();
-  return Lease(*this, *conn);
+  return {*this, *conn};
 }
 
 void ReaderPool::Release(Connection& conn) {

@@ -26,7 +26,7 @@ class ReaderPool {
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
 
-    Connection& conn() const { return conn_; }
+    Connection& Conn() const { return conn_; }
 
    private:
     ReaderPool& pool_;

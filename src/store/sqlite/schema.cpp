@@ -17,48 +17,48 @@ const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations = {
       // 1: Nova's three tables with actionlog's integrity indexes, and the change log.
       {
-          "CREATE TABLE actionlog_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-          "CREATE TABLE instances ("
-          " id INTEGER PRIMARY KEY AUTOINCREMENT, created_at DATETIME, updated_at DATETIME,"
-          " deleted_at DATETIME, uuid VARCHAR(36) NOT NULL, project_id VARCHAR(255),"
-          " user_id VARCHAR(255), host VARCHAR(255), display_name VARCHAR(255),"
-          " deleted INTEGER NOT NULL DEFAULT 0, version INTEGER NOT NULL DEFAULT 1)",
-          "CREATE UNIQUE INDEX instances_uuid_idx ON instances(uuid)",
-          "CREATE TABLE instance_actions ("
-          " created_at DATETIME, updated_at DATETIME, deleted_at DATETIME,"
-          " id INTEGER PRIMARY KEY AUTOINCREMENT, action VARCHAR(255),"
-          " instance_uuid VARCHAR(36) NOT NULL REFERENCES instances(uuid),"
-          " request_id VARCHAR(255) NOT NULL, user_id VARCHAR(255), project_id VARCHAR(255),"
-          " start_time DATETIME, finish_time DATETIME, message VARCHAR(255),"
-          " deleted INTEGER NOT NULL DEFAULT 0, version INTEGER NOT NULL DEFAULT 1)",
-          "CREATE UNIQUE INDEX instance_actions_live_request_idx"
-          " ON instance_actions(instance_uuid, request_id) WHERE deleted = 0",
-          "CREATE INDEX instance_actions_page_idx"
-          " ON instance_actions(instance_uuid, created_at, id) WHERE deleted = 0",
-          "CREATE INDEX instance_actions_instance_uuid_updated_at_idx"
-          " ON instance_actions(instance_uuid, updated_at)",
-          "CREATE INDEX request_id_idx ON instance_actions(request_id)",
-          "CREATE TABLE instance_actions_events ("
-          " created_at DATETIME, updated_at DATETIME, deleted_at DATETIME,"
-          " id INTEGER PRIMARY KEY AUTOINCREMENT, event VARCHAR(255) NOT NULL,"
-          " action_id INTEGER NOT NULL REFERENCES instance_actions(id),"
-          " start_time DATETIME, finish_time DATETIME, result VARCHAR(255), traceback TEXT,"
-          " deleted INTEGER NOT NULL DEFAULT 0, host VARCHAR(255), details TEXT,"
-          " version INTEGER NOT NULL DEFAULT 1)",
-          "CREATE INDEX instance_actions_events_action_idx"
-          " ON instance_actions_events(action_id, created_at, id)",
-          "CREATE UNIQUE INDEX instance_actions_events_identity_idx"
-          " ON instance_actions_events(action_id, event, start_time) WHERE deleted = 0",
-          "CREATE UNIQUE INDEX instance_actions_events_open_idx"
-          " ON instance_actions_events(action_id, event)"
-          " WHERE finish_time IS NULL AND result IS NULL AND deleted = 0",
-          "CREATE TABLE change_log ("
-          " seq INTEGER PRIMARY KEY, recorded_at DATETIME NOT NULL, actor_user TEXT NOT NULL,"
-          " actor_project TEXT NOT NULL, actor_service TEXT NOT NULL, operation TEXT NOT NULL,"
-          " entity TEXT NOT NULL, entity_id INTEGER NOT NULL, entity_version INTEGER NOT NULL,"
-          " instance_uuid TEXT NOT NULL, request_id TEXT NOT NULL, event TEXT NOT NULL,"
-          " row_image TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL)",
-          "CREATE INDEX change_log_entity_idx ON change_log(entity, entity_id, seq)",
+          R"sql(CREATE TABLE actionlog_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL))sql",
+          R"sql(CREATE TABLE instances (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, created_at DATETIME, updated_at DATETIME,
+  deleted_at DATETIME, uuid VARCHAR(36) NOT NULL, project_id VARCHAR(255), user_id VARCHAR(255),
+  host VARCHAR(255), display_name VARCHAR(255), deleted INTEGER NOT NULL DEFAULT 0,
+  version INTEGER NOT NULL DEFAULT 1))sql",
+          R"sql(CREATE UNIQUE INDEX instances_uuid_idx ON instances(uuid))sql",
+          R"sql(CREATE TABLE instance_actions (
+  created_at DATETIME, updated_at DATETIME, deleted_at DATETIME,
+  id INTEGER PRIMARY KEY AUTOINCREMENT, action VARCHAR(255),
+  instance_uuid VARCHAR(36) NOT NULL REFERENCES instances(uuid),
+  request_id VARCHAR(255) NOT NULL, user_id VARCHAR(255), project_id VARCHAR(255),
+  start_time DATETIME, finish_time DATETIME, message VARCHAR(255),
+  deleted INTEGER NOT NULL DEFAULT 0, version INTEGER NOT NULL DEFAULT 1))sql",
+          R"sql(CREATE UNIQUE INDEX instance_actions_live_request_idx
+  ON instance_actions(instance_uuid, request_id) WHERE deleted = 0)sql",
+          R"sql(CREATE INDEX instance_actions_page_idx
+  ON instance_actions(instance_uuid, created_at, id) WHERE deleted = 0)sql",
+          R"sql(CREATE INDEX instance_actions_instance_uuid_updated_at_idx
+  ON instance_actions(instance_uuid, updated_at))sql",
+          R"sql(CREATE INDEX request_id_idx ON instance_actions(request_id))sql",
+          R"sql(CREATE TABLE instance_actions_events (
+  created_at DATETIME, updated_at DATETIME, deleted_at DATETIME,
+  id INTEGER PRIMARY KEY AUTOINCREMENT, event VARCHAR(255) NOT NULL,
+  action_id INTEGER NOT NULL REFERENCES instance_actions(id),
+  start_time DATETIME, finish_time DATETIME, result VARCHAR(255), traceback TEXT,
+  deleted INTEGER NOT NULL DEFAULT 0, host VARCHAR(255), details TEXT,
+  version INTEGER NOT NULL DEFAULT 1))sql",
+          R"sql(CREATE INDEX instance_actions_events_action_idx
+  ON instance_actions_events(action_id, created_at, id))sql",
+          R"sql(CREATE UNIQUE INDEX instance_actions_events_identity_idx
+  ON instance_actions_events(action_id, event, start_time) WHERE deleted = 0)sql",
+          R"sql(CREATE UNIQUE INDEX instance_actions_events_open_idx
+  ON instance_actions_events(action_id, event)
+  WHERE finish_time IS NULL AND result IS NULL AND deleted = 0)sql",
+          R"sql(CREATE TABLE change_log (
+  seq INTEGER PRIMARY KEY, recorded_at DATETIME NOT NULL, actor_user TEXT NOT NULL,
+  actor_project TEXT NOT NULL, actor_service TEXT NOT NULL, operation TEXT NOT NULL,
+  entity TEXT NOT NULL, entity_id INTEGER NOT NULL, entity_version INTEGER NOT NULL,
+  instance_uuid TEXT NOT NULL, request_id TEXT NOT NULL, event TEXT NOT NULL,
+  row_image TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL))sql",
+          R"sql(CREATE INDEX change_log_entity_idx ON change_log(entity, entity_id, seq))sql",
       },
   };
   return kMigrations;
@@ -69,7 +69,7 @@ Result<std::int64_t> QueryInt(Connection& conn, std::string_view sql, std::strin
   ACTIONLOG_ASSIGN_OR_RETURN(StmtPtr stmt, conn.PrepareUncached(sql));
   const int rc = sqlite3_step(stmt.get());
   if (rc != SQLITE_ROW) {
-    return SqliteError(conn.db(), rc, context);
+    return SqliteError(conn.Handle(), rc, context);
   }
   return sqlite3_column_int64(stmt.get(), 0);
 }
@@ -80,12 +80,12 @@ Result<int> ReadMetaVersion(Connection& conn) {
       conn.PrepareUncached("SELECT value FROM actionlog_meta WHERE key = 'schema_version'"));
   const int rc = sqlite3_step(stmt.get());
   if (rc == SQLITE_DONE) {
-    return MakeError(ErrorCode::kDataLoss, "'" + conn.path() +
+    return MakeError(ErrorCode::kDataLoss, "'" + conn.Path() +
                                                "' has an actionlog_meta table without a "
                                                "schema_version");
   }
   if (rc != SQLITE_ROW) {
-    return SqliteError(conn.db(), rc, "reading the schema version");
+    return SqliteError(conn.Handle(), rc, "reading the schema version");
   }
   const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt.get(), 0));
   const std::string_view value = text != nullptr ? text : "";
@@ -94,7 +94,7 @@ Result<int> ReadMetaVersion(Connection& conn) {
   if (ec != std::errc() || end != value.data() + value.size() || version < 1) {
     return MakeError(
         ErrorCode::kDataLoss,
-        "'" + conn.path() + "' records an invalid schema_version '" + std::string(value) + "'");
+        "'" + conn.Path() + "' records an invalid schema_version '" + std::string(value) + "'");
   }
   return version;
 }
@@ -102,10 +102,10 @@ Result<int> ReadMetaVersion(Connection& conn) {
 Result<int> InspectSchema(Connection& conn) {
   auto objects = QueryInt(conn, "SELECT count(*) FROM sqlite_schema", "reading the schema");
   if (!objects) {
-    if (MapResultCode(sqlite3_extended_errcode(conn.db())) == ErrorCode::kDataLoss) {
+    if (MapResultCode(sqlite3_extended_errcode(conn.Handle())) == ErrorCode::kDataLoss) {
       return MakeError(
           ErrorCode::kInvalidArgument,
-          "'" + conn.path() + "' is not an SQLite database (" + objects.error().message + ")");
+          "'" + conn.Path() + "' is not an SQLite database (" + objects.error().message + ")");
     }
     return objects.error();
   }
@@ -119,7 +119,7 @@ Result<int> InspectSchema(Connection& conn) {
                                       "reading the schema"));
   if (meta == 0) {
     return MakeError(ErrorCode::kUnsupported,
-                     "'" + conn.path() +
+                     "'" + conn.Path() +
                          "' is an SQLite database but not an actionlog database (it has tables "
                          "but no actionlog_meta table); refusing to use or modify it");
   }
@@ -138,7 +138,7 @@ Status ApplyMigration(Connection& conn, int number, const Migration& migration) 
   sqlite3_bind_text(stmt.get(), 1, version.c_str(), -1, SQLITE_TRANSIENT);
   const int rc = sqlite3_step(stmt.get());
   if (rc != SQLITE_DONE) {
-    return SqliteError(conn.db(), rc, context);
+    return SqliteError(conn.Handle(), rc, context);
   }
   return OkStatus();
 }

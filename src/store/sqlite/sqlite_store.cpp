@@ -40,7 +40,7 @@ Status RunRead(Connection& conn, const ReadFn& fn) {
   if (status) {
     status = RunControl(conn, StmtId::kCommit, "ending a read transaction");
   }
-  if (sqlite3_get_autocommit(conn.db()) == 0) {
+  if (sqlite3_get_autocommit(conn.Handle()) == 0) {
     (void)RunControl(conn, StmtId::kRollback, "ending a read transaction");
   }
   return status;
@@ -51,7 +51,7 @@ Status RunRead(Connection& conn, const ReadFn& fn) {
 class SqliteStore final : public Store {
  public:
   SqliteStore(const StoreOptions& options, std::unique_ptr<Connection> writer_conn)
-      : memory_(writer_conn->path() == kMemoryPath),
+      : memory_(writer_conn->Path() == kMemoryPath),
         writer_conn_(std::move(writer_conn)),
         durability_(options.durability),
         read_connections_(options.read_connections) {}
@@ -64,7 +64,7 @@ class SqliteStore final : public Store {
   Status Start(int max_batch) {
     if (!memory_) {
       ACTIONLOG_RETURN_IF_ERROR(
-          readers_.Open(writer_conn_->path(), read_connections_, durability_));
+          readers_.Open(writer_conn_->Path(), read_connections_, durability_));
     }
     writer_ = std::make_unique<GroupCommitWriter>(*writer_conn_, conn_mu_, max_batch);
     return OkStatus();
@@ -76,7 +76,7 @@ class SqliteStore final : public Store {
       return RunRead(*writer_conn_, fn);
     }
     const ReaderPool::Lease lease = readers_.Acquire();
-    return RunRead(lease.conn(), fn);
+    return RunRead(lease.Conn(), fn);
   }
 
   Status Write(const WriteFn& fn) override { return writer_->Submit(fn); }

@@ -45,6 +45,23 @@ Result<std::optional<Row>> First(Statement& stmt, ReadFn read, std::string_view 
   return std::optional<Row>(std::move(row));
 }
 
+constexpr std::string_view kListContext = "listing actions";
+
+// Which ListActions variant `query` needs; kInvalidArgument for a bad limit or marker.
+Result<Marker> PageMarker(const ActionPageQuery& query) {
+  if (query.limit.has_value()) {
+    ACTIONLOG_RETURN_IF_ERROR(CheckLimit(*query.limit, kListContext));
+  }
+  if (!query.after_id.has_value()) {
+    if (query.after_created_at.has_value()) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "listing actions: a marker created_at needs the marker id too");
+    }
+    return Marker::kNone;
+  }
+  return query.after_created_at.has_value() ? Marker::kValue : Marker::kNull;
+}
+
 template <class Row, class ReadFn>
 Result<std::vector<Row>> Scan(Connection& conn, StmtId id, std::int64_t after_id, int limit,
                               ReadFn read, std::string_view context) {
@@ -71,61 +88,43 @@ Result<std::optional<Action>> SqliteTransaction::GetAction(std::string_view inst
   return First<Action>(stmt, ReadAction, "reading action");
 }
 
-Status SqliteTransaction::AppendPage(Statement& stmt, std::vector<Action>& out,
-                                     std::string_view context) {
+// Rows with a null created_at sort after every other row (SQLite orders NULL lowest), so a
+// page that starts at a non-null marker continues into them once the dated rows run out.
+Result<std::vector<Action>> SqliteTransaction::ListActions(const ActionPageQuery& query) {
+  ACTIONLOG_ASSIGN_OR_RETURN(const Marker marker, PageMarker(query));
+  const std::int64_t limit = query.limit.value_or(-1);
+  std::vector<Action> rows;
+  if (limit == 0) {
+    return rows;
+  }
+  ACTIONLOG_RETURN_IF_ERROR(ListPage(query, marker, limit, query.after_id.value_or(0), rows));
+  const auto got = static_cast<std::int64_t>(rows.size());
+  if (marker == Marker::kValue && (limit < 0 || got < limit)) {
+    ACTIONLOG_RETURN_IF_ERROR(ListPage(query, Marker::kNull, limit < 0 ? -1 : limit - got,
+                                       std::numeric_limits<std::int64_t>::max(), rows));
+  }
+  return rows;
+}
+
+Status SqliteTransaction::ListPage(const ActionPageQuery& query, Marker marker, std::int64_t limit,
+                                   std::int64_t after_id, std::vector<Action>& out) {
+  const bool since = query.changes_since.has_value();
+  const bool before = query.changes_before.has_value();
+  ACTIONLOG_ASSIGN_OR_RETURN(Statement stmt, conn_.Get(ListActionsStmt(marker, since, before)));
+  stmt.BindText(1, std::string_view(query.instance_uuid));
+  stmt.BindTime(2, query.after_created_at);
+  stmt.BindInt(3, after_id);
+  stmt.BindTime(4, query.changes_since);
+  stmt.BindTime(5, query.changes_before);
+  stmt.BindInt(6, limit);
   for (;;) {
-    ACTIONLOG_ASSIGN_OR_RETURN(const bool has_row, stmt.Step(context));
+    ACTIONLOG_ASSIGN_OR_RETURN(const bool has_row, stmt.Step(kListContext));
     if (!has_row) {
       return OkStatus();
     }
     ACTIONLOG_ASSIGN_OR_RETURN(Action row, ReadAction(stmt));
     out.push_back(std::move(row));
   }
-}
-
-// Rows with a null created_at sort after every other row (SQLite orders NULL lowest), so a
-// page that starts at a non-null marker continues into them once the dated rows run out.
-Result<std::vector<Action>> SqliteTransaction::ListActions(const ActionPageQuery& query) {
-  constexpr std::string_view kContext = "listing actions";
-  const std::int64_t limit = query.limit.value_or(-1);
-  if (query.limit.has_value()) {
-    ACTIONLOG_RETURN_IF_ERROR(CheckLimit(limit, kContext));
-  }
-  if (query.after_created_at.has_value() && !query.after_id.has_value()) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "listing actions: a marker created_at needs the marker id too");
-  }
-  std::vector<Action> rows;
-  if (limit == 0) {
-    return rows;
-  }
-  Marker marker = Marker::kNone;
-  if (query.after_id.has_value()) {
-    marker = query.after_created_at.has_value() ? Marker::kValue : Marker::kNull;
-  }
-  const bool since = query.changes_since.has_value();
-  const bool before = query.changes_before.has_value();
-  const auto bind = [&](Statement& stmt, std::int64_t row_limit, std::int64_t after_id) {
-    stmt.BindText(1, std::string_view(query.instance_uuid));
-    stmt.BindTime(2, query.after_created_at);
-    stmt.BindInt(3, after_id);
-    stmt.BindTime(4, query.changes_since);
-    stmt.BindTime(5, query.changes_before);
-    stmt.BindInt(6, row_limit);
-  };
-  {
-    ACTIONLOG_ASSIGN_OR_RETURN(Statement stmt, conn_.Get(ListActionsStmt(marker, since, before)));
-    bind(stmt, limit, query.after_id.value_or(0));
-    ACTIONLOG_RETURN_IF_ERROR(AppendPage(stmt, rows, kContext));
-  }
-  const auto got = static_cast<std::int64_t>(rows.size());
-  if (marker == Marker::kValue && (limit < 0 || got < limit)) {
-    ACTIONLOG_ASSIGN_OR_RETURN(Statement tail,
-                               conn_.Get(ListActionsStmt(Marker::kNull, since, before)));
-    bind(tail, limit < 0 ? -1 : limit - got, std::numeric_limits<std::int64_t>::max());
-    ACTIONLOG_RETURN_IF_ERROR(AppendPage(tail, rows, kContext));
-  }
-  return rows;
 }
 
 Result<std::vector<Event>> SqliteTransaction::ListEvents(std::int64_t action_id) {
@@ -195,7 +194,7 @@ Status SqliteTransaction::Insert(StmtId id, Row& row, std::string_view what) {
   ACTIONLOG_ASSIGN_OR_RETURN(Statement stmt, conn_.Get(id));
   BindRow(stmt, row);
   ACTIONLOG_RETURN_IF_ERROR(stmt.Run(what));
-  row.id = sqlite3_last_insert_rowid(conn_.db());
+  row.id = sqlite3_last_insert_rowid(conn_.Handle());
   return OkStatus();
 }
 
@@ -213,7 +212,7 @@ Status SqliteTransaction::Update(StmtId id, const Row& row, std::int64_t expecte
   stmt.BindInt(kIdParam, row.id);
   stmt.BindInt(version_param, expected_version);
   ACTIONLOG_RETURN_IF_ERROR(stmt.Run(what));
-  if (sqlite3_changes64(conn_.db()) == 0) {
+  if (sqlite3_changes64(conn_.Handle()) == 0) {
     return MakeError(ErrorCode::kConflict,
                      std::string(what) + " " + std::to_string(row.id) +
                          ": the row was modified concurrently (expected version " +

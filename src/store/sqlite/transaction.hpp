@@ -42,7 +42,9 @@ class SqliteTransaction final : public WriteTransaction {
   Status AppendChange(const ChangeEntry& entry) override;
 
  private:
-  Status AppendPage(Statement& stmt, std::vector<Action>& out, std::string_view context);
+  // Appends one page of `query` (with the given marker kind, limit and marker id) to `out`.
+  Status ListPage(const ActionPageQuery& query, Marker marker, std::int64_t limit,
+                  std::int64_t after_id, std::vector<Action>& out);
   template <class Row>
   Status Insert(StmtId id, Row& row, std::string_view what);
   template <class Row>

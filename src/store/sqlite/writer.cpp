@@ -99,7 +99,7 @@ std::size_t GroupCommitWriter::RunTransaction(std::size_t first) {
   for (std::size_t i = first; i < batch_.size(); ++i) {
     Status tx_error;
     if (!RunJob(*batch_[i], tx_error)) {
-      if (sqlite3_get_autocommit(conn_.db()) == 0) {
+      if (sqlite3_get_autocommit(conn_.Handle()) == 0) {
         (void)RunControl(conn_, StmtId::kRollback, "rolling back a write transaction");
       }
       FailSucceeded(first, i + 1, tx_error);
@@ -108,7 +108,7 @@ std::size_t GroupCommitWriter::RunTransaction(std::size_t first) {
   }
   const Status commit = RunControl(conn_, StmtId::kCommit, "committing a write transaction");
   if (!commit) {
-    if (sqlite3_get_autocommit(conn_.db()) == 0) {
+    if (sqlite3_get_autocommit(conn_.Handle()) == 0) {
       (void)RunControl(conn_, StmtId::kRollback, "rolling back a write transaction");
     }
     FailSucceeded(first, batch_.size(), commit);
@@ -123,7 +123,7 @@ bool GroupCommitWriter::RunJob(Job& job, Status& tx_error) {
     return false;
   }
   job.status = CallWrite(*job.fn, tx_);
-  if (sqlite3_get_autocommit(conn_.db()) != 0) {
+  if (sqlite3_get_autocommit(conn_.Handle()) != 0) {
     // SQLite rolled the whole transaction back (e.g. SQLITE_FULL or an I/O error).
     tx_error = job.status
                    ? MakeError(ErrorCode::kUnavailable, "SQLite abandoned the write transaction")
