@@ -1,5 +1,6 @@
 #include "store/postgres/connection.hpp"
 
+#include <array>
 #include <utility>
 
 #include "store/postgres/errors.hpp"
@@ -31,9 +32,9 @@ Status ValidateConninfo(const std::string& conninfo) {
 }
 
 ConnPtr Connect(const std::string& conninfo) {
-  const char* const keywords[] = {"dbname", "fallback_application_name", nullptr};
-  const char* const values[] = {conninfo.c_str(), "actionlog", nullptr};
-  return ConnPtr(PQconnectdbParams(keywords, values, /*expand_dbname=*/1));
+  const std::array<const char*, 3> keywords = {"dbname", "fallback_application_name", nullptr};
+  const std::array<const char*, 3> values = {conninfo.c_str(), "actionlog", nullptr};
+  return ConnPtr(PQconnectdbParams(keywords.data(), values.data(), /*expand_dbname=*/1));
 }
 
 Error ConnectError(PGconn* conn) {
