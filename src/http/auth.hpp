@@ -37,11 +37,11 @@ struct Identity {
 
 // The headers an Authenticator looks at (empty when absent).
 struct Credentials {
-  std::string_view auth_token;
-  std::string_view user_id;
-  std::string_view project_id;
-  std::string_view roles;
-  std::string_view peer_address;  // textual IP of the TCP peer
+  std::string_view auth_token{};
+  std::string_view user_id{};
+  std::string_view project_id{};
+  std::string_view roles{};
+  std::string_view peer_address{};  // textual IP of the TCP peer
 };
 
 class Authenticator {
