@@ -18,11 +18,11 @@ boost::json::value Opt(const std::optional<Timestamp>& v) {
 }
 
 std::string Hex(const unsigned char* data, unsigned int size) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out(static_cast<std::size_t>(size) * 2, '0');
+  static constexpr std::string_view kDigits = "0123456789abcdef";
+  std::string out(static_cast<std::size_t>(size) * 2U, '0');
   for (unsigned int i = 0; i < size; ++i) {
-    out[2 * i] = kDigits[data[i] >> 4];
-    out[2 * i + 1] = kDigits[data[i] & 0xF];
+    out[2 * std::size_t{i}] = kDigits[data[i] >> 4];
+    out[2 * std::size_t{i} + 1] = kDigits[data[i] & 0xF];
   }
   return out;
 }

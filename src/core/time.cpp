@@ -19,7 +19,7 @@ constexpr std::int64_t DaysFromCivil(std::int64_t y, unsigned m, unsigned d) {
   const auto yoe = static_cast<unsigned>(y - era * 400);
   const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
   const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+  return (era * 146097) + static_cast<std::int64_t>(doe) - 719468;
 }
 
 struct Civil {
@@ -65,7 +65,8 @@ Result<Timestamp> FromFields(const Fields& f, std::string_view text) {
                      "timestamp out of range: '" + std::string(text) + "'");
   }
   const std::int64_t days = DaysFromCivil(f.year, f.month, f.day);
-  const std::int64_t secs = days * kSecondsPerDay + f.hour * 3600 + f.minute * 60 + f.second;
+  const std::int64_t secs = (days * kSecondsPerDay) + (std::int64_t{f.hour} * 3600) +
+                            (std::int64_t{f.minute} * 60) + f.second;
   return Timestamp{secs * kMicrosPerSecond + f.micros};
 }
 
@@ -121,7 +122,7 @@ std::string Format(Timestamp t, char separator) {
                 static_cast<long long>(c.year), c.month, c.day, separator,
                 static_cast<long long>(sod / 3600), static_cast<long long>((sod / 60) % 60),
                 static_cast<long long>(sod % 60), static_cast<long long>(micros));
-  return std::string(buf.data());
+  return {buf.data()};
 }
 
 }  // namespace
@@ -216,7 +217,7 @@ Result<Timestamp> ParseIso8601(std::string_view text) {
   std::int64_t offset_minutes = 0;
   if (m[21].matched) {
     offset_minutes = num(22, 0) * 60 + num(23, 0);
-    if (offset_minutes >= 24 * 60) {
+    if (offset_minutes >= std::int64_t{24} * 60) {
       return bad();
     }
     if (*m[21].first == '-') {

@@ -1,5 +1,8 @@
 #include "validation.hpp"
 
+#include <algorithm>
+#include <array>
+
 #include "actionlog/core/journal.hpp"
 
 namespace actionlog::validation {
@@ -53,13 +56,11 @@ std::size_t Utf8SequenceLength(std::string_view s, std::size_t i) {
 }
 
 bool HasControl(std::string_view s, bool allow_whitespace) {
-  for (const char c : s) {
+  return std::ranges::any_of(s, [allow_whitespace](char c) {
     const auto u = static_cast<unsigned char>(c);
-    if (u == 0x7F || (u < 0x20 && !(allow_whitespace && (c == '\n' || c == '\t' || c == '\r')))) {
-      return true;
-    }
-  }
-  return false;
+    const bool whitespace = c == '\n' || c == '\t' || c == '\r';
+    return u == 0x7F || (u < 0x20 && !(allow_whitespace && whitespace));
+  });
 }
 
 }  // namespace
@@ -84,7 +85,7 @@ std::string TruncateUtf8(std::string_view value, std::size_t max_bytes) {
 }
 
 Result<std::string> Uuid(std::string_view field, std::string_view value) {
-  static constexpr std::size_t kDashes[] = {8, 13, 18, 23};
+  static constexpr std::array<std::size_t, 4> kDashes = {8, 13, 18, 23};
   if (value.size() != 36) {
     return Invalid(field,
                    "'" + TruncateUtf8(value, 64) + "' is not a UUID (8-4-4-4-12 hex digits)");
@@ -142,7 +143,7 @@ Status Text(std::string_view field, std::string_view value, std::size_t max_byte
 Status ResultValue(std::string_view value) {
   if (value != kResultSuccess && value != kResultError) {
     return Invalid("result",
-                   "must be \"Success\" or \"Error\", not \"" + TruncateUtf8(value, 64) + "\"");
+                   R"(must be "Success" or "Error", not ")" + TruncateUtf8(value, 64) + "\"");
   }
   return OkStatus();
 }

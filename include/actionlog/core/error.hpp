@@ -51,7 +51,7 @@ class ErrorException : public std::exception {
 
   const char* what() const noexcept override { return error_.message.c_str(); }
 
-  const Error& error() const noexcept { return error_; }
+  const Error& error() const noexcept { return error_; }  // NOLINT(readability-identifier-naming)
 
  private:
   Error error_;

@@ -139,7 +139,7 @@ class Journal {
   // Walks the change log and the hash chain, then checks every row against its newest entry.
   Result<VerifyReport> Verify();
 
-  store::Store& store() { return *store_; }
+  store::Store& store() { return *store_; }  // NOLINT(readability-identifier-naming)
 
  private:
   std::shared_ptr<store::Store> store_;

@@ -18,7 +18,8 @@ namespace actionlog {
 struct Timestamp {
   std::int64_t micros = 0;  // since the Unix epoch, UTC
 
-  friend auto operator<=>(const Timestamp&, const Timestamp&) = default;
+  friend auto operator<=>(const Timestamp&,
+                          const Timestamp&) = default;  // NOLINT(modernize-use-nullptr)
 };
 
 // The range the journal accepts: 0001-01-01 to 9999-12-31 (what every backend can store).
