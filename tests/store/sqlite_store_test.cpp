@@ -29,7 +29,7 @@ constexpr std::string_view kUuid = "11111111-2222-3333-4444-555555555555";
 
 Timestamp T(std::int64_t seconds) { return Timestamp{seconds * 1000000}; }
 
-Result<std::unique_ptr<Store>> Open(const std::string& path, StoreOptions options = {}) {
+Result<std::unique_ptr<Store>> Open(const std::string& path, const StoreOptions& options = {}) {
   return OpenSqliteStore(options, path);
 }
 
@@ -126,6 +126,7 @@ Event MakeEvent(std::int64_t action_id, std::string name, Timestamp start) {
 
 std::vector<std::int64_t> Ids(const std::vector<Action>& rows) {
   std::vector<std::int64_t> ids;
+  ids.reserve(rows.size());
   for (const Action& row : rows) {
     ids.push_back(row.id);
   }
@@ -134,6 +135,7 @@ std::vector<std::int64_t> Ids(const std::vector<Action>& rows) {
 
 std::vector<std::int64_t> Ids(const std::vector<Event>& rows) {
   std::vector<std::int64_t> ids;
+  ids.reserve(rows.size());
   for (const Event& row : rows) {
     ids.push_back(row.id);
   }
@@ -506,6 +508,7 @@ TEST_P(SqliteStoreTest, ConcurrentWritersAreAllCommitted) {
   constexpr int kThreads = 8;
   constexpr int kWrites = 100;
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   std::atomic<int> failures{0};
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
@@ -543,6 +546,7 @@ TEST_P(SqliteStoreTest, FailingJobInABatchDoesNotUndoTheOthers) {
   constexpr int kJobs = 9;
   std::vector<Status> results(kJobs);
   std::vector<std::thread> threads;
+  threads.reserve(kJobs);
   for (int i = 0; i < kJobs; ++i) {
     threads.emplace_back([&, i] {
       results[static_cast<std::size_t>(i)] = store_->Write([&](WriteTransaction& tx) -> Status {
