@@ -101,6 +101,7 @@ class Importer {
     }
   }
 
+  // All or nothing: a refused action is reported together with each of its events.
   void CloneAction(const ActionWithEvents& row) {
     if (failed_.load()) {
       return;
@@ -110,44 +111,16 @@ class Importer {
       Count(&ImportSummary::actions, written->created, 1);
       Count(&ImportSummary::events, written->created, static_cast<std::int64_t>(row.events.size()));
     } else if (!Fatal(written.error())) {
-      if (row.events.empty()) {
-        RejectAction(row, written.error());
-      } else {
-        CloneRowByRow(row);
-      }
-    }
-  }
-
-  // The action with its events was refused: find out which rows are at fault.
-  void CloneRowByRow(const ActionWithEvents& row) {
-    Result<Written<Action>> action = journal_.CloneAction(options_.actor, row.action);
-    if (!action) {
-      if (!Fatal(action.error())) {
-        RejectAction(row, action.error());
-      }
-      return;
-    }
-    Count(&ImportSummary::actions, action->created, 1);
-    for (auto it = row.events.rbegin(); it != row.events.rend(); ++it) {
-      Result<Written<Event>> event =
-          journal_.CloneEvent(options_.actor, row.action.instance_uuid, row.action.request_id, *it);
-      if (event) {
-        Count(&ImportSummary::events, event->created, 1);
-      } else if (Fatal(event.error())) {
-        return;
-      } else {
-        Reject({"instance_actions_events", it->id, EventContext(row.action, *it),
-                event.error().code, event.error().message});
-      }
+      RejectAction(row, written.error());
     }
   }
 
   void RejectAction(const ActionWithEvents& row, const Error& error) {
     Reject(
         {"instance_actions", row.action.id, ActionContext(row.action), error.code, error.message});
-    for (const Event& e : row.events) {
-      Reject({"instance_actions_events", e.id, EventContext(row.action, e), error.code,
-              "its action " + std::to_string(row.action.id) + " was rejected"});
+    for (auto it = row.events.rbegin(); it != row.events.rend(); ++it) {
+      Reject({"instance_actions_events", it->id, EventContext(row.action, *it), error.code,
+              "its action " + std::to_string(row.action.id) + " was rejected: " + error.message});
     }
   }
 

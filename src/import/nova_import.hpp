@@ -1,12 +1,12 @@
 // Copies a Nova database into the journal through the clone path.
 //
 // Instances first (Journal::CloneInstance), then every action with its events
-// (Journal::CloneActionWithEvents), with Nova's ids and times. Identical records already in the
-// journal are counted as unchanged, so importing twice adds nothing. A record the journal refuses
-// (invalid, conflicting, or naming a missing instance) is reported through on_reject and counted;
-// when an action with events is refused, the action and each event are cloned one by one so that
-// exactly the offending rows are rejected. Store failures (unavailable, data loss, internal) stop
-// the import and are returned as the error.
+// (Journal::CloneActionWithEvents, one transaction per action), with Nova's ids and times.
+// Identical records already in the journal are counted as unchanged, so importing twice adds
+// nothing. A record the journal refuses (invalid, inconsistent, conflicting, or naming a missing
+// instance) is reported through on_reject and counted; a refused action is refused as a whole,
+// so it is reported together with each of its events and nothing of it is written. Store
+// failures (unavailable, data loss, internal) stop the import and are returned as the error.
 //
 // Concurrency: `jobs` workers clone in parallel so the store can group their commits; all actions
 // of one instance go to the same worker in id order, so which of two duplicate request ids wins

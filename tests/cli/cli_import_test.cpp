@@ -18,7 +18,7 @@ using ::testing::StartsWith;
 // Rows that break the journal's rules, added to a copy of the golden database:
 //   action 1001 reuses action 1's request id on the same instance (conflict), with event 2001;
 //   event 2002 belongs to no action; action 1002 is valid but its event 2003 finishes before it
-//   starts.
+//   starts; action 1003 has a failed event 2004 but no Error message (inconsistent).
 constexpr const char* kPlantedRows = R"sql(
 INSERT INTO instance_actions (created_at, updated_at, id, action, instance_uuid, request_id,
   user_id, project_id, start_time, deleted)
@@ -41,6 +41,17 @@ INSERT INTO instance_actions_events (created_at, updated_at, id, event, action_i
   finish_time, result, deleted, host)
 VALUES ('2026-11-24 05:00:00.100000', '2026-11-24 05:00:00.200000', 2003, 'compute_stop_instance',
   1002, '2026-11-24 05:00:00.100000', '2026-11-24 04:00:00.000000', 'Success', 0, 'compute1');
+INSERT INTO instance_actions (created_at, updated_at, id, action, instance_uuid, request_id,
+  user_id, project_id, start_time, finish_time, deleted)
+SELECT '2026-11-24 06:00:00.000000', '2026-11-24 06:00:02.000000', 1003, 'pause',
+  instance_uuid, 'req-planted-1003', user_id, project_id, '2026-11-24 06:00:00.000000',
+  '2026-11-24 06:00:02.000000', 0
+FROM instance_actions WHERE id = 1;
+INSERT INTO instance_actions_events (created_at, updated_at, id, event, action_id, start_time,
+  finish_time, result, traceback, deleted, host, details)
+VALUES ('2026-11-24 06:00:00.100000', '2026-11-24 06:00:01.000000', 2004, 'compute_pause_instance',
+  1003, '2026-11-24 06:00:00.100000', '2026-11-24 06:00:01.000000', 'Error', 'Traceback', 0,
+  'compute1', 'boom');
 )sql";
 
 class ImportCliTest : public ::testing::Test {
@@ -124,25 +135,36 @@ TEST_F(ImportCliTest, ReportsAndCountsBadRows) {
   EXPECT_EQ(r.exit_code, 4) << r.err;
   const json::value summary = ParseJson(r.out);
   ExpectCounts(summary, "instances", 9, 0, 0);
-  ExpectCounts(summary, "actions", 71, 0, 1);
-  ExpectCounts(summary, "events", 96, 0, 3);
+  ExpectCounts(summary, "actions", 70, 0, 3);
+  ExpectCounts(summary, "events", 96, 0, 4);
   EXPECT_THAT(r.err, HasSubstr("rejected: instance_actions id=1001 (instance "
                                "0a26c298-bdc6-4a1d-8ae4-5bedd52e1414 request "
                                "req-0ac9cfa5-b446-4067-814b-173461fdb6a5): conflict: "));
   EXPECT_THAT(r.err, HasSubstr("rejected: instance_actions_events id=2001 (action 1001 event "
-                               "compute_rebuild): conflict: its action 1001 was rejected"));
+                               "compute_rebuild): conflict: its action 1001 was rejected: "));
   EXPECT_THAT(r.err, HasSubstr("rejected: instance_actions_events id=2002 (action 9999 event "
                                "compute_orphan): not_found: its action 9999 does not exist"));
+  EXPECT_THAT(r.err, HasSubstr("rejected: instance_actions id=1002 (instance "
+                               "0a26c298-bdc6-4a1d-8ae4-5bedd52e1414 request req-planted-1002): "
+                               "invalid_argument: "));
   EXPECT_THAT(r.err, HasSubstr("rejected: instance_actions_events id=2003 (action 1002 event "
-                               "compute_stop_instance): invalid_argument: "));
-  EXPECT_THAT(r.err, HasSubstr("actionlog: error: conflict: 4 Nova rows were rejected"));
+                               "compute_stop_instance): invalid_argument: its action 1002 was "
+                               "rejected: "));
+  EXPECT_THAT(r.err, HasSubstr("rejected: instance_actions id=1003 (instance "
+                               "0a26c298-bdc6-4a1d-8ae4-5bedd52e1414 request req-planted-1003): "
+                               "invalid_argument: "));
+  EXPECT_THAT(r.err, HasSubstr("rejected: instance_actions_events id=2004 "));
+  EXPECT_THAT(r.err, HasSubstr("actionlog: error: conflict: 7 Nova rows were rejected"));
+  const std::string journal = dir_.File("journal.db");
+  EXPECT_EQ(QuerySql(journal, "SELECT count(*) FROM instance_actions WHERE id > 1000"), "0");
+  EXPECT_EQ(QuerySql(journal, "SELECT count(*) FROM instance_actions_events WHERE id > 2000"), "0");
 
   // A second run adds nothing and reports the same rows again.
-  const CommandResult again = Import();
+  const CommandResult again = Import({"--jobs", "3"});
   EXPECT_EQ(again.exit_code, 4);
   const json::value second = ParseJson(again.out);
-  ExpectCounts(second, "actions", 0, 71, 1);
-  ExpectCounts(second, "events", 0, 96, 3);
+  ExpectCounts(second, "actions", 0, 70, 3);
+  ExpectCounts(second, "events", 0, 96, 4);
 }
 
 TEST_F(ImportCliTest, InvalidRowsOnlyExitFive) {
