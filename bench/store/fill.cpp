@@ -9,6 +9,10 @@
 #include <sstream>
 #include <thread>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include "actionlog/store/open_store.hpp"
 #include "workload.hpp"
 
@@ -108,6 +112,30 @@ Status BuildNext(const fs::path& data_dir, const fs::path& work, std::uint64_t h
   return OkStatus();
 }
 
+// An exclusive flock on "<data_dir>/fill.lock" for the lifetime of the object.
+class FillLock {
+ public:
+  explicit FillLock(const fs::path& data_dir)
+      : fd_(open((data_dir / "fill.lock").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644)) {
+    if (fd_ >= 0 && flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      std::fprintf(stderr, "fill: waiting for another process building in %s\n", data_dir.c_str());
+      flock(fd_, LOCK_EX);
+    }
+  }
+
+  ~FillLock() {
+    if (fd_ >= 0) {
+      close(fd_);
+    }
+  }
+
+  FillLock(const FillLock&) = delete;
+  FillLock& operator=(const FillLock&) = delete;
+
+ private:
+  int fd_;
+};
+
 }  // namespace
 
 fs::path FilledDbPath(const fs::path& data_dir, std::uint64_t actions) {
@@ -124,7 +152,17 @@ bool IsFilled(const fs::path& data_dir, std::uint64_t actions) {
 Status EnsureFilled(const fs::path& data_dir, std::vector<std::uint64_t> sizes, int threads) {
   std::sort(sizes.begin(), sizes.end());
   std::erase_if(sizes, [&](std::uint64_t n) { return n == 0; });
+  const auto all_filled = [&] {
+    return std::all_of(sizes.begin(), sizes.end(), [&](auto n) { return IsFilled(data_dir, n); });
+  };
+  if (all_filled()) {
+    return OkStatus();
+  }
   fs::create_directories(data_dir);
+  const FillLock lock(data_dir);  // another process may be building the same files
+  if (all_filled()) {
+    return OkStatus();
+  }
   const fs::path work = data_dir / (std::string(kFormat) + "-building.db");
   RemoveDb(work);
   std::uint64_t have = 0;
