@@ -76,6 +76,7 @@ Status Connection::Configure() {
 
 Status Connection::Reconnect() {
   prepared_ = {};
+  pending_.clear();
   PQreset(conn_.get());
   if (PQstatus(conn_.get()) != CONNECTION_OK) {
     return ConnectError(conn_.get());
@@ -96,23 +97,44 @@ Result<ResultPtr> Connection::Check(ResultPtr result, std::string_view context) 
   return PgError(conn_.get(), result.get(), context);
 }
 
-Result<ResultPtr> Connection::Exec(std::size_t id, bool lock, const Params& params,
-                                   std::string_view context) {
+Result<std::string> Connection::Prepared(std::size_t id, bool lock, std::string_view context) {
   const bool locking = lock && IsLockable(id);
   const std::size_t slot = locking ? id + kStmtCount : id;
-  const std::string name = "actionlog_" + std::to_string(slot);
-  if (!prepared_.at(slot)) {
-    const std::string sql = StatementSql(id, locking);
+  std::string name = "actionlog_" + std::to_string(slot);
+  if (prepared_.at(slot)) {
+    return name;
+  }
+  const std::string sql = StatementSql(id, locking);
+  if (PQpipelineStatus(conn_.get()) == PQ_PIPELINE_OFF) {
     ACTIONLOG_RETURN_IF_ERROR(
         Check(ResultPtr(PQprepare(conn_.get(), name.c_str(), sql.c_str(), 0, nullptr)), context));
-    prepared_.at(slot) = true;
+  } else {
+    ACTIONLOG_RETURN_IF_ERROR(
+        Queue(PQsendPrepare(conn_.get(), name.c_str(), sql.c_str(), 0, nullptr), context, nullptr));
+    pending_.back().slot = static_cast<int>(slot);
   }
+  prepared_.at(slot) = true;
+  return name;
+}
+
+Result<ResultPtr> Connection::Exec(std::size_t id, bool lock, const Params& params,
+                                   std::string_view context) {
+  if (HasPending()) {
+    ResultPtr result;
+    ACTIONLOG_RETURN_IF_ERROR(Defer(id, lock, params, context, &result));
+    ACTIONLOG_RETURN_IF_ERROR(Settle());
+    return result;
+  }
+  ACTIONLOG_ASSIGN_OR_RETURN(const std::string name, Prepared(id, lock, context));
+  failed_owner_ = owner_;
   return Check(ResultPtr(PQexecPrepared(conn_.get(), name.c_str(), params.size(), params.values(),
                                         params.lengths(), params.formats(), /*resultFormat=*/1)),
                context);
 }
 
 Result<ResultPtr> Connection::ExecSql(std::string_view sql, std::string_view context) {
+  ACTIONLOG_RETURN_IF_ERROR(Settle());
+  failed_owner_ = owner_;
   const std::string text(sql);
   if (PQsendQuery(conn_.get(), text.c_str()) == 0) {
     return Check(nullptr, context);
@@ -132,6 +154,88 @@ Result<ResultPtr> Connection::ExecSql(std::string_view sql, std::string_view con
     return Check(std::move(failed), context);
   }
   return Check(std::move(last), context);
+}
+
+Status Connection::EnterPipeline(std::string_view context) {
+  if (PQpipelineStatus(conn_.get()) == PQ_PIPELINE_OFF && PQenterPipelineMode(conn_.get()) == 0) {
+    return PgError(conn_.get(), nullptr, context);
+  }
+  return OkStatus();
+}
+
+Status Connection::Queue(int sent, std::string_view context, ResultPtr* keep) {
+  if (sent == 0) {
+    failed_owner_ = owner_;
+    return Check(nullptr, context).error();
+  }
+  pending_.push_back(Pending{std::string(context), owner_, keep, -1});
+  return OkStatus();
+}
+
+Status Connection::Defer(std::size_t id, bool lock, const Params& params, std::string_view context,
+                         ResultPtr* keep) {
+  ACTIONLOG_RETURN_IF_ERROR(EnterPipeline(context));
+  ACTIONLOG_ASSIGN_OR_RETURN(const std::string name, Prepared(id, lock, context));
+  return Queue(PQsendQueryPrepared(conn_.get(), name.c_str(), params.size(), params.values(),
+                                   params.lengths(), params.formats(), /*resultFormat=*/1),
+               context, keep);
+}
+
+Status Connection::DeferSql(std::string_view sql, std::string_view context, ResultPtr* keep) {
+  ACTIONLOG_RETURN_IF_ERROR(EnterPipeline(context));
+  const std::string text(sql);
+  return Queue(
+      PQsendQueryParams(conn_.get(), text.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0),
+      context, keep);
+}
+
+Status Connection::Settle() {
+  if (!HasPending()) {
+    return OkStatus();
+  }
+  if (PQpipelineSync(conn_.get()) == 0) {
+    failed_owner_ = pending_.front().owner;
+    pending_.clear();
+    return Check(nullptr, "sending queued statements").error();
+  }
+  return CollectPending();
+}
+
+// Reads one result per queued statement (each followed by a null), then the sync's result, and
+// leaves pipeline mode. After a lost connection PQgetResult returns null at once.
+Status Connection::CollectPending() {
+  const std::vector<Pending> pending = std::move(pending_);
+  pending_.clear();
+  Status first = OkStatus();
+  for (const Pending& entry : pending) {
+    ResultPtr result(PQgetResult(conn_.get()));
+    while (PGresult* extra = PQgetResult(conn_.get())) {
+      PQclear(extra);
+    }
+    const ExecStatusType status =
+        result != nullptr ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
+    const bool ok = status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK;
+    if (!ok && entry.slot >= 0) {
+      prepared_.at(static_cast<std::size_t>(entry.slot)) = false;
+    }
+    if (!ok && first) {
+      failed_owner_ = entry.owner;
+      first = Check(std::move(result), entry.context).error();
+    } else if (ok && entry.keep != nullptr) {
+      *entry.keep = std::move(result);
+    }
+  }
+  while (PGresult* raw = PQgetResult(conn_.get())) {
+    const ResultPtr result(raw);
+    if (PQresultStatus(raw) == PGRES_PIPELINE_SYNC) {
+      break;
+    }
+  }
+  (void)PQexitPipelineMode(conn_.get());
+  if (first) {
+    last_sqlstate_.clear();
+  }
+  return first;
 }
 
 }  // namespace actionlog::store::postgres

@@ -27,22 +27,11 @@ Status CallRead(const ReadFn& fn, ReadTransaction& tx) {
   }
 }
 
-// BEGIN on a pooled connection; a connection the server dropped while idle is reconnected once.
-Status BeginRead(Connection& conn) {
-  auto begun = conn.ExecSql(kBeginRead, "starting a read transaction");
-  if (!begun && conn.IsBroken()) {
-    ACTIONLOG_RETURN_IF_ERROR(conn.Reconnect());
-    begun = conn.ExecSql(kBeginRead, "starting a read transaction");
-  }
-  if (!begun) {
-    return begun.error();
-  }
-  return OkStatus();
-}
-
+// BEGIN is queued and travels with the callback's first statement; COMMIT (or ROLLBACK) is one
+// more round trip. A read of one statement therefore costs two round trips.
 Status RunRead(Connection& conn, const ReadFn& fn) {
-  ACTIONLOG_RETURN_IF_ERROR(BeginRead(conn));
-  PgTransaction tx(conn, nullptr);
+  ACTIONLOG_RETURN_IF_ERROR(conn.DeferSql(kBeginRead, "starting a read transaction"));
+  PgTransaction tx(conn, kBeginRead);
   Status status = CallRead(fn, tx);
   if (status && tx.failure().has_value()) {
     status = *tx.failure();
@@ -50,7 +39,10 @@ Status RunRead(Connection& conn, const ReadFn& fn) {
   if (conn.IsBroken()) {
     return status;
   }
-  auto ended = conn.ExecSql(status ? "COMMIT" : "ROLLBACK", "ending a read transaction");
+  auto ended = conn.DeferSql(status ? "COMMIT" : "ROLLBACK", "ending a read transaction");
+  if (ended) {
+    ended = conn.Settle();
+  }
   if (status && !ended) {
     return ended.error();
   }

@@ -19,6 +19,14 @@ Status CheckLimit(std::int64_t limit, std::string_view what) {
   return OkStatus();
 }
 
+ChainHead ReadHead(const PGresult* result) {
+  if (PQntuples(result) == 0) {
+    return ChainHead{0, std::string(64, '0')};
+  }
+  const ResultRow row(result, 0);
+  return ChainHead{row.Int(0), row.Text(1)};
+}
+
 Params IdAndLimit(std::int64_t id, std::int64_t limit) {
   Params params;
   params.AddInt(id);
@@ -28,15 +36,31 @@ Params IdAndLimit(std::int64_t id, std::int64_t limit) {
 
 }  // namespace
 
+void PgTransaction::RecordFailure(const Error& error) {
+  failure_ = error;
+  retry_ = conn_.IsBroken() || IsRetryable(conn_.last_sqlstate());
+  failed_owner_ = conn_.failed_owner();
+}
+
+Result<ResultPtr> PgTransaction::Reopen(std::size_t id, const Params& params,
+                                        std::string_view context) {
+  ACTIONLOG_RETURN_IF_ERROR(conn_.Reconnect());
+  ACTIONLOG_RETURN_IF_ERROR(conn_.DeferSql(begin_, "starting a read transaction"));
+  return conn_.Exec(id, false, params, context);
+}
+
 Result<ResultPtr> PgTransaction::Run(std::size_t id, const Params& params,
                                      std::string_view context) {
   if (failure_.has_value()) {
     return *failure_;
   }
   auto result = conn_.Exec(id, chain_ != nullptr, params, context);
+  if (!result && !ran_ && !begin_.empty() && conn_.IsBroken()) {
+    result = Reopen(id, params, context);
+  }
+  ran_ = true;
   if (!result && (conn_.IsBroken() || conn_.InFailedTransaction())) {
-    failure_ = result.error();
-    retry_ = conn_.IsBroken() || IsRetryable(conn_.last_sqlstate());
+    RecordFailure(result.error());
   }
   return result;
 }
@@ -148,15 +172,11 @@ Result<std::vector<ChangeEntry>> PgTransaction::ReadChanges(std::int64_t after_s
 
 Result<ChainHead> PgTransaction::GetChainHead() {
   if (chain_ != nullptr) {
-    return *chain_;
+    return CurrentHead();
   }
   ACTIONLOG_ASSIGN_OR_RETURN(ResultPtr result,
                              Run(StmtId::kChainHead, Params(), "reading the change log head"));
-  if (PQntuples(result.get()) == 0) {
-    return ChainHead{0, std::string(64, '0')};
-  }
-  const ResultRow row(result.get(), 0);
-  return ChainHead{row.Int(0), row.Text(1)};
+  return ReadHead(result.get());
 }
 
 Result<std::optional<ChangeEntry>> PgTransaction::LatestChangeFor(Entity entity, std::int64_t id) {
@@ -261,27 +281,50 @@ Status PgTransaction::UpdateEvent(const Event& row, std::int64_t expected_versio
   return Update(StmtId::kUpdateEvent, row, expected_version, "updating event");
 }
 
+Result<ChainHead> PgTransaction::CurrentHead() {
+  if (failure_.has_value()) {
+    return *failure_;
+  }
+  if (!chain_->head.has_value()) {
+    if (chain_->head_result == nullptr) {
+      if (auto settled = conn_.Settle(); !settled) {
+        RecordFailure(settled.error());
+        return settled.error();
+      }
+    }
+    if (chain_->head_result == nullptr) {
+      return MakeError(ErrorCode::kInternal, "the change log head was not read");
+    }
+    chain_->head = ReadHead(chain_->head_result.get());
+  }
+  return *chain_->head;
+}
+
 Result<ChainHead> PgTransaction::LockChainHead() {
   if (chain_ == nullptr) {
     return MakeError(ErrorCode::kInternal, "LockChainHead outside a write transaction");
   }
   // The writer took the chain lock when it began the transaction (see writer.cpp).
-  return *chain_;
+  return CurrentHead();
 }
 
 Status PgTransaction::AppendChange(const ChangeEntry& entry) {
   if (chain_ == nullptr) {
     return MakeError(ErrorCode::kInternal, "AppendChange outside a write transaction");
   }
-  if (entry.seq != chain_->seq + 1 || entry.prev_hash != chain_->hash) {
+  ACTIONLOG_ASSIGN_OR_RETURN(const ChainHead head, CurrentHead());
+  if (entry.seq != head.seq + 1 || entry.prev_hash != head.hash) {
     return MakeError(ErrorCode::kInternal,
                      "appending to the change log: entry " + std::to_string(entry.seq) +
-                         " does not follow the head " + std::to_string(chain_->seq));
+                         " does not follow the head " + std::to_string(head.seq));
   }
-  ACTIONLOG_RETURN_IF_ERROR(
-      Run(StmtId::kAppendChange, RowParams(entry), "appending to the change log"));
-  chain_->seq = entry.seq;
-  chain_->hash = entry.hash;
+  if (auto queued =
+          conn_.Defer(StmtId::kAppendChange, true, RowParams(entry), "appending to the change log");
+      !queued) {
+    RecordFailure(queued.error());
+    return queued.error();
+  }
+  chain_->head = ChainHead{entry.seq, entry.hash};
   return OkStatus();
 }
 

@@ -2,8 +2,10 @@
 //
 // The store opens the PostgreSQL transaction (BEGIN ...) and ends it; PgTransaction only runs
 // statements inside it. In a write transaction every read returns rows locked with
-// FOR NO KEY UPDATE until commit, and the change-log head comes from the ChainHead the writer
-// read right after taking the chain lock (see writer.hpp); AppendChange advances it.
+// FOR NO KEY UPDATE until commit, and the change-log head comes from the head query the writer
+// queued right behind the chain lock (see writer.hpp); AppendChange advances it in memory and
+// queues its INSERT without waiting (Connection::Defer): its result is checked with the next
+// statement that needs an answer, or when the writer ends the job.
 //
 // A statement that fails aborts the PostgreSQL transaction; every later call then returns the
 // same error without reaching the server (failure()), and retry() tells whether the failure was
@@ -21,10 +23,24 @@
 
 namespace actionlog::store::postgres {
 
+// The change-log head of a write batch: `head_result` receives the result of the head query
+// the writer queued after the chain lock; the first LockChainHead parses it into `head`, and
+// AppendChange advances `head`.
+struct BatchChain {
+  ResultPtr head_result;
+  std::optional<ChainHead> head;
+};
+
 class PgTransaction final : public WriteTransaction {
  public:
   // A read transaction when `chain` is null, else a write transaction appending after *chain.
-  PgTransaction(Connection& conn, ChainHead* chain) : conn_(conn), chain_(chain) {}
+  PgTransaction(Connection& conn, BatchChain* chain) : conn_(conn), chain_(chain) {}
+
+  // A read transaction opened by the queued statement `begin`: when the first statement finds
+  // the connection lost (e.g. the server dropped it while it was idle in the pool), it
+  // reconnects once, queues `begin` again and retries.
+  PgTransaction(Connection& conn, std::string_view begin)
+      : conn_(conn), chain_(nullptr), begin_(begin) {}
 
   Result<std::optional<Instance>> GetInstance(std::string_view uuid) override;
   Result<std::optional<Action>> GetAction(std::string_view instance_uuid,
@@ -56,8 +72,14 @@ class PgTransaction final : public WriteTransaction {
   // connection): running the transaction again may succeed.
   bool retry() const { return retry_; }
 
+  // The owner tag (Connection::set_owner) of the statement behind failure().
+  int failed_owner() const { return failed_owner_; }
+
  private:
   Result<ResultPtr> Run(std::size_t id, const Params& params, std::string_view context);
+  Result<ResultPtr> Reopen(std::size_t id, const Params& params, std::string_view context);
+  void RecordFailure(const Error& error);
+  Result<ChainHead> CurrentHead();
 
   Result<ResultPtr> Run(StmtId id, const Params& params, std::string_view context) {
     return Run(Index(id), params, context);
@@ -73,9 +95,12 @@ class PgTransaction final : public WriteTransaction {
   Status Update(StmtId id, const Row& row, std::int64_t expected_version, std::string_view what);
 
   Connection& conn_;
-  ChainHead* chain_;
+  BatchChain* chain_;
+  std::string_view begin_;
+  bool ran_ = false;
   std::optional<Error> failure_;
   bool retry_ = false;
+  int failed_owner_ = 0;
 };
 
 }  // namespace actionlog::store::postgres

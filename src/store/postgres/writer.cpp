@@ -17,11 +17,11 @@ namespace {
 // READ COMMITTED: every statement sees what committed before it started, so the chain head read
 // after the lock is granted includes the previous holder's entries, and a FOR NO KEY UPDATE that
 // waited returns the row as the other writer left it.
-constexpr std::string_view kBegin =
-    "BEGIN ISOLATION LEVEL READ COMMITTED, READ WRITE;"
-    " SELECT id FROM change_log_lock WHERE id = 1 FOR UPDATE;";
-constexpr std::string_view kReadHead =
-    " SELECT seq, hash FROM change_log ORDER BY seq DESC LIMIT 1";
+constexpr std::string_view kBegin = "BEGIN ISOLATION LEVEL READ COMMITTED, READ WRITE";
+constexpr std::string_view kLockChain = "SELECT id FROM change_log_lock WHERE id = 1 FOR UPDATE";
+
+// The owner tag of the batch's own statements (jobs are tagged with their index).
+constexpr int kBatchOwner = -1;
 
 Status CallWrite(const WriteFn& fn, WriteTransaction& tx) {
   try {
@@ -94,13 +94,16 @@ void GroupCommitWriter::Loop() {
 
 void GroupCommitWriter::RunBatch() {
   Error error;
-  for (int attempt = 1;; ++attempt) {
+  for (int attempt = 1;;) {
     const Outcome outcome = TryBatch(error);
     if (outcome == Outcome::kDone) {
       return;
     }
+    if (outcome == Outcome::kRerun) {
+      continue;
+    }
     if (outcome == Outcome::kRetry && attempt < kMaxAttempts) {
-      Backoff(attempt);
+      Backoff(attempt++);
       continue;
     }
     if (outcome == Outcome::kRetry) {
@@ -117,64 +120,107 @@ void GroupCommitWriter::RunBatch() {
 }
 
 GroupCommitWriter::Outcome GroupCommitWriter::Abandon(const Error& cause, Error& error) {
-  error = cause;
-  const bool retry = conn_->IsBroken() || IsRetryable(conn_->last_sqlstate());
+  return Abandon(kBatchOwner, cause, conn_->IsBroken() || IsRetryable(conn_->last_sqlstate()),
+                 error);
+}
+
+GroupCommitWriter::Outcome GroupCommitWriter::Abandon(int owner, const Error& cause, bool retry,
+                                                      Error& error) {
+  (void)conn_->Settle();
   if (!conn_->IsBroken()) {
     (void)conn_->ExecSql("ROLLBACK", "rolling back a write batch");
   }
+  const auto index = static_cast<std::size_t>(owner);
+  if (!retry && owner != kBatchOwner && index < active_.size() && active_[index]->status) {
+    active_[index]->status = cause;
+    active_[index]->failed = true;
+    return Outcome::kRerun;
+  }
+  error = cause;
   return retry ? Outcome::kRetry : Outcome::kFailed;
 }
 
-Result<ChainHead> GroupCommitWriter::Begin(bool savepoint) {
-  std::string sql(kBegin);
-  if (savepoint) {
-    sql += " SAVEPOINT job;";
-  }
-  sql += kReadHead;
-  ACTIONLOG_ASSIGN_OR_RETURN(ResultPtr result, conn_->ExecSql(sql, "starting a write batch"));
-  if (PQntuples(result.get()) == 0) {
-    return ChainHead{0, std::string(64, '0')};
-  }
-  ChainHead head;
-  const std::string_view seq = PQgetvalue(result.get(), 0, 0);
-  std::from_chars(seq.data(), seq.data() + seq.size(), head.seq);
-  head.hash = PQgetvalue(result.get(), 0, 1);
-  return head;
+Status GroupCommitWriter::Begin(BatchChain& chain) {
+  conn_->set_owner(kBatchOwner);
+  ACTIONLOG_RETURN_IF_ERROR(conn_->DeferSql(kBegin, "starting a write batch"));
+  ACTIONLOG_RETURN_IF_ERROR(conn_->DeferSql(kLockChain, "taking the change log lock"));
+  return conn_->Defer(StmtId::kChainHead, false, Params(), "reading the change log head",
+                      &chain.head_result);
 }
 
-bool GroupCommitWriter::RunJob(Job& job, ChainHead& chain, bool single, bool last, Outcome& outcome,
+bool GroupCommitWriter::RunJob(std::size_t index, BatchChain& chain, Outcome& outcome,
                                Error& error) {
-  const ChainHead saved = chain;
+  const bool single = active_.size() == 1;
+  const int owner = static_cast<int>(index);
+  conn_->set_owner(owner);
+  if (!single) {
+    if (auto begun = conn_->DeferSql("SAVEPOINT job", "starting a job"); !begun) {
+      outcome = Abandon(begun.error(), error);
+      return false;
+    }
+  }
+  const std::optional<ChainHead> saved = chain.head;
   PgTransaction tx(*conn_, &chain);
-  Status status = CallWrite(*job.fn, tx);
-  if (tx.retry()) {
-    outcome = Abandon(*tx.failure(), error);
+  Job& job = *active_[index];
+  job.status = CallWrite(*job.fn, tx);
+  if (tx.failure().has_value() && (tx.retry() || tx.failed_owner() != owner)) {
+    outcome = Abandon(tx.failed_owner(), *tx.failure(), tx.retry(), error);
     return false;
   }
-  if (status && !tx.failure().has_value()) {
-    job.status = OkStatus();
-    if (!single && !last) {
-      auto next = conn_->ExecSql("RELEASE SAVEPOINT job; SAVEPOINT job", "committing a job");
-      if (!next) {
-        outcome = Abandon(next.error(), error);
-        return false;
-      }
+  if (job.status && !tx.failure().has_value()) {
+    if (single || index + 1 == active_.size()) {
+      return true;
+    }
+    if (auto released = conn_->DeferSql("RELEASE SAVEPOINT job", "ending a job"); !released) {
+      outcome = Abandon(released.error(), error);
+      return false;
     }
     return true;
   }
-  job.status = status ? Status(*tx.failure()) : std::move(status);
-  chain = saved;
-  auto undo = conn_->ExecSql(single ? "ROLLBACK" : "ROLLBACK TO SAVEPOINT job",
-                             "rolling back a failed job");
-  if (!undo) {
+  if (job.status) {
+    job.status = *tx.failure();
+  }
+  chain.head = saved;
+  return EndFailedJob(outcome, error);
+}
+
+bool GroupCommitWriter::EndFailedJob(Outcome& outcome, Error& error) {
+  if (active_.size() == 1) {
+    (void)conn_->Settle();
+    auto undo = conn_->ExecSql("ROLLBACK", "rolling back a failed job");
+    outcome = undo ? Outcome::kDone : Abandon(undo.error(), error);
+    return false;
+  }
+  if (auto undo = conn_->DeferSql("ROLLBACK TO SAVEPOINT job", "rolling back a failed job");
+      !undo) {
     outcome = Abandon(undo.error(), error);
     return false;
   }
-  if (single) {
-    outcome = Outcome::kDone;
-    return false;
-  }
   return true;
+}
+
+GroupCommitWriter::Outcome GroupCommitWriter::Commit(Error& error) {
+  conn_->set_owner(kBatchOwner);
+  ResultPtr commit;
+  auto committed = conn_->DeferSql("COMMIT", "committing a write batch", &commit);
+  if (committed) {
+    committed = conn_->Settle();
+  }
+  if (!committed && conn_->IsBroken()) {
+    error = MakeError(ErrorCode::kUnavailable,
+                      "the connection was lost during COMMIT; the outcome is unknown: " +
+                          committed.error().message);
+    return Outcome::kFailed;
+  }
+  if (!committed) {
+    return Abandon(conn_->failed_owner(), committed.error(), IsRetryable(conn_->last_sqlstate()),
+                   error);
+  }
+  if (std::string_view(PQcmdStatus(commit.get())) != "COMMIT") {
+    error = MakeError(ErrorCode::kInternal, "the write batch was rolled back by the server");
+    return Outcome::kFailed;
+  }
+  return Outcome::kDone;
 }
 
 GroupCommitWriter::Outcome GroupCommitWriter::TryBatch(Error& error) {
@@ -184,36 +230,27 @@ GroupCommitWriter::Outcome GroupCommitWriter::TryBatch(Error& error) {
       return Outcome::kRetry;
     }
   }
+  active_.clear();
   for (Job* job : batch_) {
-    job->status = OkStatus();
+    if (!job->failed) {
+      job->status = OkStatus();
+      active_.push_back(job);
+    }
   }
-  const bool single = batch_.size() == 1;
-  auto head = Begin(!single);
-  if (!head) {
-    return Abandon(head.error(), error);
+  if (active_.empty()) {
+    return Outcome::kDone;
   }
-  ChainHead chain = std::move(*head);
-  for (std::size_t i = 0; i < batch_.size(); ++i) {
+  BatchChain chain;
+  if (auto begun = Begin(chain); !begun) {
+    return Abandon(begun.error(), error);
+  }
+  for (std::size_t i = 0; i < active_.size(); ++i) {
     Outcome outcome = Outcome::kDone;
-    if (!RunJob(*batch_[i], chain, single, i + 1 == batch_.size(), outcome, error)) {
+    if (!RunJob(i, chain, outcome, error)) {
       return outcome;
     }
   }
-  auto commit = conn_->ExecSql("COMMIT", "committing a write batch");
-  if (!commit) {
-    if (conn_->IsBroken()) {
-      error = MakeError(ErrorCode::kUnavailable,
-                        "the connection was lost during COMMIT; the outcome is unknown: " +
-                            commit.error().message);
-      return Outcome::kFailed;
-    }
-    return Abandon(commit.error(), error);
-  }
-  if (std::string_view(PQcmdStatus(commit->get())) != "COMMIT") {
-    error = MakeError(ErrorCode::kInternal, "the write batch was rolled back by the server");
-    return Outcome::kFailed;
-  }
-  return Outcome::kDone;
+  return Commit(error);
 }
 
 }  // namespace actionlog::store::postgres
