@@ -168,17 +168,20 @@ Status Connection::Queue(int sent, std::string_view context, ResultPtr* keep) {
     failed_owner_ = owner_;
     return Check(nullptr, context).error();
   }
-  pending_.push_back(Pending{std::string(context), owner_, keep, -1});
+  pending_.push_back(Pending{std::string(context), owner_, keep, -1, false});
   return OkStatus();
 }
 
 Status Connection::Defer(std::size_t id, bool lock, const Params& params, std::string_view context,
-                         ResultPtr* keep) {
+                         ResultPtr* keep, bool one_row) {
   ACTIONLOG_RETURN_IF_ERROR(EnterPipeline(context));
   ACTIONLOG_ASSIGN_OR_RETURN(const std::string name, Prepared(id, lock, context));
-  return Queue(PQsendQueryPrepared(conn_.get(), name.c_str(), params.size(), params.values(),
-                                   params.lengths(), params.formats(), /*resultFormat=*/1),
-               context, keep);
+  ACTIONLOG_RETURN_IF_ERROR(
+      Queue(PQsendQueryPrepared(conn_.get(), name.c_str(), params.size(), params.values(),
+                                params.lengths(), params.formats(), /*resultFormat=*/1),
+            context, keep));
+  pending_.back().one_row = one_row;
+  return OkStatus();
 }
 
 Status Connection::DeferSql(std::string_view sql, std::string_view context, ResultPtr* keep) {
@@ -203,6 +206,25 @@ Status Connection::Settle() {
 
 // Reads one result per queued statement (each followed by a null), then the sync's result, and
 // leaves pipeline mode. After a lost connection PQgetResult returns null at once.
+Status Connection::CheckPending(const Pending& entry, ResultPtr& result) {
+  const ExecStatusType status =
+      result != nullptr ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
+  if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+    if (entry.slot >= 0) {
+      prepared_.at(static_cast<std::size_t>(entry.slot)) = false;
+    }
+    return Check(std::move(result), entry.context).error();
+  }
+  if (entry.one_row && std::string_view(PQcmdTuples(result.get())) == "0") {
+    last_sqlstate_.clear();
+    return MakeError(ErrorCode::kConflict, entry.context + ": the row was modified concurrently");
+  }
+  if (entry.keep != nullptr) {
+    *entry.keep = std::move(result);
+  }
+  return OkStatus();
+}
+
 Status Connection::CollectPending() {
   const std::vector<Pending> pending = std::move(pending_);
   pending_.clear();
@@ -212,17 +234,10 @@ Status Connection::CollectPending() {
     while (PGresult* extra = PQgetResult(conn_.get())) {
       PQclear(extra);
     }
-    const ExecStatusType status =
-        result != nullptr ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
-    const bool ok = status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK;
-    if (!ok && entry.slot >= 0) {
-      prepared_.at(static_cast<std::size_t>(entry.slot)) = false;
-    }
-    if (!ok && first) {
+    Status checked = CheckPending(entry, result);
+    if (!checked && first) {
       failed_owner_ = entry.owner;
-      first = Check(std::move(result), entry.context).error();
-    } else if (ok && entry.keep != nullptr) {
-      *entry.keep = std::move(result);
+      first = std::move(checked);
     }
   }
   while (PGresult* raw = PQgetResult(conn_.get())) {

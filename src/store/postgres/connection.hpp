@@ -57,13 +57,14 @@ class Connection {
   Result<ResultPtr> ExecSql(std::string_view sql, std::string_view context);
 
   // Queues prepared statement `id` (see Exec); with `keep`, its result is stored there when it
-  // is settled. Errors only when the statement cannot be sent (lost connection).
+  // is settled. An UPDATE queued with `one_row` that changes no row fails with kConflict when
+  // settled. Errors only when the statement cannot be sent (lost connection).
   Status Defer(std::size_t id, bool lock, const Params& params, std::string_view context,
-               ResultPtr* keep = nullptr);
+               ResultPtr* keep = nullptr, bool one_row = false);
 
   Status Defer(StmtId id, bool lock, const Params& params, std::string_view context,
-               ResultPtr* keep = nullptr) {
-    return Defer(Index(id), lock, params, context, keep);
+               ResultPtr* keep = nullptr, bool one_row = false) {
+    return Defer(Index(id), lock, params, context, keep, one_row);
   }
 
   // Queues one fixed SQL statement without parameters (transaction control).
@@ -106,6 +107,7 @@ class Connection {
     int owner = 0;
     ResultPtr* keep = nullptr;
     int slot = -1;  // the prepared_ slot of a queued PQsendPrepare
+    bool one_row = false;
   };
 
   Status Configure();
@@ -115,6 +117,8 @@ class Connection {
   Status Queue(int sent, std::string_view context, ResultPtr* keep);
   Status EnterPipeline(std::string_view context);
   Status CollectPending();
+  // The error of one settled statement, or OK.
+  Status CheckPending(const Pending& entry, ResultPtr& result);
 
   ConnPtr conn_;
   std::string conninfo_;

@@ -2,6 +2,7 @@
 
 #include <limits>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include "store/postgres/errors.hpp"
@@ -18,6 +19,12 @@ Status CheckLimit(std::int64_t limit, std::string_view what) {
   }
   return OkStatus();
 }
+
+Entity EntityOf(const Instance& /*row*/) { return Entity::kInstance; }
+
+Entity EntityOf(const Action& /*row*/) { return Entity::kAction; }
+
+Entity EntityOf(const Event& /*row*/) { return Entity::kEvent; }
 
 ChainHead ReadHead(const PGresult* result) {
   if (PQntuples(result) == 0) {
@@ -59,10 +66,25 @@ Result<ResultPtr> PgTransaction::Run(std::size_t id, const Params& params,
     result = Reopen(id, params, context);
   }
   ran_ = true;
-  if (!result && (conn_.IsBroken() || conn_.InFailedTransaction())) {
+  // Every failure reaching here aborted the PostgreSQL transaction (server errors do), lost the
+  // connection, or belongs to a queued statement: the job cannot go on either way.
+  if (!result) {
     RecordFailure(result.error());
   }
   return result;
+}
+
+template <class Row>
+void PgTransaction::Remember(const Row& row) {
+  if (chain_ != nullptr) {
+    locked_[{EntityOf(row), row.id}] = row.version;
+  }
+}
+
+template <class Row>
+bool PgTransaction::HoldsLocked(const Row& row, std::int64_t version) const {
+  const auto found = locked_.find({EntityOf(row), row.id});
+  return found != locked_.end() && found->second == version;
 }
 
 template <class Row, class ReadFn>
@@ -74,6 +96,9 @@ Result<std::vector<Row>> PgTransaction::Collect(StmtId id, const Params& params,
   rows.reserve(static_cast<std::size_t>(count));
   for (int i = 0; i < count; ++i) {
     rows.push_back(read(ResultRow(result.get(), i)));
+    if constexpr (!std::is_same_v<Row, ChangeEntry>) {
+      Remember(rows.back());
+    }
   }
   return rows;
 }
@@ -233,6 +258,7 @@ Status PgTransaction::Insert(StmtId id, StmtId with_id, Row& row, std::string_vi
                      std::string(what) + ": a row with the same identity already exists");
   }
   row.id = ResultRow(result.get(), 0).Int(0);
+  Remember(row);
   return OkStatus();
 }
 
@@ -247,6 +273,17 @@ Status PgTransaction::Update(StmtId id, const Row& row, std::int64_t expected_ve
   }
   Params params = RowParams(row);
   params.AddInt(expected_version);
+  if (failure_.has_value()) {
+    return *failure_;
+  }
+  if (HoldsLocked(row, expected_version)) {
+    if (auto queued = conn_.Defer(id, true, params, what, nullptr, /*one_row=*/true); !queued) {
+      RecordFailure(queued.error());
+      return queued.error();
+    }
+    Remember(row);
+    return OkStatus();
+  }
   ACTIONLOG_ASSIGN_OR_RETURN(ResultPtr result, Run(id, params, what));
   if (std::string_view(PQcmdTuples(result.get())) == "0") {
     return MakeError(ErrorCode::kConflict,
@@ -254,6 +291,7 @@ Status PgTransaction::Update(StmtId id, const Row& row, std::int64_t expected_ve
                          ": the row was modified concurrently (expected version " +
                          std::to_string(expected_version) + ")");
   }
+  Remember(row);
   return OkStatus();
 }
 

@@ -14,8 +14,10 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "actionlog/store/store.hpp"
@@ -80,6 +82,10 @@ class PgTransaction final : public WriteTransaction {
   Result<ResultPtr> Reopen(std::size_t id, const Params& params, std::string_view context);
   void RecordFailure(const Error& error);
   Result<ChainHead> CurrentHead();
+  template <class Row>
+  void Remember(const Row& row);
+  template <class Row>
+  bool HoldsLocked(const Row& row, std::int64_t version) const;
 
   Result<ResultPtr> Run(StmtId id, const Params& params, std::string_view context) {
     return Run(Index(id), params, context);
@@ -101,6 +107,10 @@ class PgTransaction final : public WriteTransaction {
   std::optional<Error> failure_;
   bool retry_ = false;
   int failed_owner_ = 0;
+  // Rows a write transaction holds locked (read with FOR NO KEY UPDATE, inserted or updated),
+  // with their version: an update of such a row at that version cannot miss, so it is queued
+  // without waiting for its result.
+  std::map<std::pair<Entity, std::int64_t>, std::int64_t> locked_;
 };
 
 }  // namespace actionlog::store::postgres
