@@ -180,10 +180,12 @@ class PostgresStoreTest : public ::testing::Test {
     return row;
   }
 
-  // Appends one change-log entry after the locked head, as the journal does.
-  static Status AppendEntry(WriteTransaction& tx, std::int64_t entity_id) {
+  // Appends one change-log entry after the locked head, as the journal does. With `actor`, the
+  // entry carries that actor_user (a NUL byte in it makes the server reject the queued insert).
+  static Status AppendEntry(WriteTransaction& tx, std::int64_t entity_id, std::string actor = "") {
     ACTIONLOG_ASSIGN_OR_RETURN(const ChainHead head, tx.LockChainHead());
     ChangeEntry entry;
+    entry.actor_user = std::move(actor);
     entry.seq = head.seq + 1;
     entry.recorded_at = T(entry.seq);
     entry.operation = "instance.put";
@@ -620,6 +622,94 @@ TEST_F(PostgresStoreTest, GroupCommitIsolatesFailingJobs) {
   const int kept = kWriters * (kPerWriter - kPerWriter / 3);
   EXPECT_EQ(Raw("SELECT count(*) FROM instance_actions"), std::to_string(kept));
   EXPECT_EQ(AllChanges().size(), static_cast<std::size_t>(kept));
+}
+
+// The change-log insert is queued (pipelined) and fails only after the job's callback returned:
+// that job alone fails with the server's error, the others of its batch commit, and the chain
+// stays linear without a gap.
+TEST_F(PostgresStoreTest, QueuedStatementFailingAfterItsJobFailsThatJobAlone) {
+  PutInstance(kUuidA);
+  constexpr int kWriters = 8;
+  constexpr int kPerWriter = 12;
+  std::atomic<int> unexpected{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kWriters; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerWriter; ++i) {
+        const bool fail = (i % 4) == 1;
+        const Status status = store_->Write([&](WriteTransaction& tx) -> Status {
+          Action row =
+              MakeAction(kUuidA, "req-" + std::to_string(t) + "-" + std::to_string(i), T(i));
+          ACTIONLOG_RETURN_IF_ERROR(tx.InsertAction(row));
+          return AppendEntry(tx, row.id, fail ? std::string("bad\0actor", 9) : "svc");
+        });
+        if (fail ? !status.has_value() && status.error().code == ErrorCode::kInvalidArgument
+                 : status.has_value()) {
+          continue;
+        }
+        unexpected++;
+      }
+    });
+  }
+  for (std::thread& thread : threads) {
+    thread.join();
+  }
+  EXPECT_EQ(unexpected.load(), 0);
+  const int kept = kWriters * (kPerWriter - kPerWriter / 4);
+  EXPECT_EQ(Raw("SELECT count(*) FROM instance_actions"), std::to_string(kept));
+  const std::vector<ChangeEntry> changes = AllChanges();
+  ASSERT_EQ(changes.size(), static_cast<std::size_t>(kept));
+  std::string prev(64, '0');
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    EXPECT_EQ(changes[i].seq, static_cast<std::int64_t>(i + 1));
+    EXPECT_EQ(changes[i].prev_hash, prev);
+    prev = changes[i].hash;
+  }
+}
+
+// Updates of rows the job read (locked) are queued without waiting; a conflict on a row it did
+// not read is still reported by the update itself, and the job can go on.
+TEST_F(PostgresStoreTest, UpdatesOfLockedRowsAreQueuedAndUnreadRowsStillConflict) {
+  PutInstance(kUuidA);
+  Action action = PutAction(MakeAction(kUuidA, "req-1", T(1)));
+  EXPECT_THAT(store_->Write([&](WriteTransaction& tx) -> Status {
+    Action stale = action;
+    stale.version = 3;
+    EXPECT_THAT(tx.UpdateAction(stale, 2), HasError(ErrorCode::kConflict));
+    ACTIONLOG_ASSIGN_OR_RETURN(std::optional<Action> read, tx.GetAction(kUuidA, "req-1"));
+    Action row = *read;
+    row.message = "first";
+    row.version = read->version + 1;
+    ACTIONLOG_RETURN_IF_ERROR(tx.UpdateAction(row, read->version));
+    row.message = "second";
+    row.version += 1;
+    ACTIONLOG_RETURN_IF_ERROR(tx.UpdateAction(row, row.version - 1));
+    return AppendEntry(tx, row.id);
+  }),
+              IsOk());
+  EXPECT_EQ(Raw("SELECT message || ' ' || version FROM instance_actions"), "second 3");
+}
+
+// The server drops every connection of the store (a restart, an idle timeout): the next read
+// and the next write reconnect without an error reaching the caller.
+TEST_F(PostgresStoreTest, DroppedConnectionsAreReopened) {
+  PutInstance(kUuidA);
+  Raw("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+      " WHERE application_name = 'actionlog' AND pid <> pg_backend_pid()");
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_THAT(store_->Read([&](ReadTransaction& tx) -> Status {
+    ACTIONLOG_ASSIGN_OR_RETURN(std::optional<Instance> row, tx.GetInstance(kUuidA));
+    EXPECT_TRUE(row.has_value());
+    return OkStatus();
+  }),
+              IsOk());
+  Action action = MakeAction(kUuidA, "req-1", T(1));
+  EXPECT_THAT(store_->Write([&](WriteTransaction& tx) -> Status {
+    ACTIONLOG_RETURN_IF_ERROR(tx.InsertAction(action));
+    return AppendEntry(tx, action.id);
+  }),
+              IsOk());
+  EXPECT_EQ(AllChanges().size(), 1U);
 }
 
 TEST_F(PostgresStoreTest, ReadsSeeOneSnapshot) {
