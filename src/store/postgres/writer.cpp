@@ -191,8 +191,12 @@ bool GroupCommitWriter::EndFailedJob(Outcome& outcome, Error& error) {
     outcome = undo ? Outcome::kDone : Abandon(undo.error(), error);
     return false;
   }
-  if (auto undo = conn_->DeferSql("ROLLBACK TO SAVEPOINT job", "rolling back a failed job");
-      !undo) {
+  // ROLLBACK TO keeps the savepoint; release it so that the next job's is not nested in it.
+  auto undo = conn_->DeferSql("ROLLBACK TO SAVEPOINT job", "rolling back a failed job");
+  if (undo) {
+    undo = conn_->DeferSql("RELEASE SAVEPOINT job", "rolling back a failed job");
+  }
+  if (!undo) {
     outcome = Abandon(undo.error(), error);
     return false;
   }
