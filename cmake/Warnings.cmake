@@ -9,7 +9,7 @@ else()
   target_compile_options(actionlog_warnings INTERFACE
     -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion
     -Wold-style-cast -Wnon-virtual-dtor -Woverloaded-virtual -Wcast-align
-    -Wnull-dereference -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough)
+    -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough)
   if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
     target_compile_options(actionlog_warnings INTERFACE -Wthread-safety)
   endif()
