@@ -96,7 +96,7 @@ Result<int> RunServe(const GlobalOptions& global, const ServeArgs& args) {
   ACTIONLOG_ASSIGN_OR_RETURN(std::unique_ptr<http::Server> server,
                              http::Server::Create(journal, config));
   ACTIONLOG_RETURN_IF_ERROR(server->Start());
-  std::printf("actionlog listening on %s (auth %s, database %s)\n", server->url().c_str(),
+  std::printf("actionlog listening on %s (auth %s, database %s)\n", server->Url().c_str(),
               std::string(http::AuthModeName(config.auth_mode)).c_str(), options.url.c_str());
   std::fflush(stdout);
   server->Run(/*handle_signals=*/true);
@@ -133,7 +133,8 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
   cmd->add_option("--max-limit", args->max_limit, "Nova's [api] max_limit (default 1000)");
   cmd->callback([&global, &exit_code, args, &app] {
     CLI::Option* db = app.get_option_no_throw("--db");
-    args->db_given = (db != nullptr && db->count() > 0) || std::getenv("ACTIONLOG_DB") != nullptr;
+    args->db_given = (db != nullptr && db->count() > 0) ||
+                     std::getenv("ACTIONLOG_DB") != nullptr;  // NOLINT(concurrency-mt-unsafe)
     RunCommand(exit_code, [&global, args] { return RunServe(global, *args); });
   });
 }

@@ -51,6 +51,29 @@ Result<Identity> ParseTokenLine(std::string_view line, std::string& hash) {
   return Identity{user, project, SplitRoles(roles)};
 }
 
+std::optional<Identity> FromNoAuthToken(std::string_view token) {
+  const std::size_t first = token.find(':');
+  if (first == std::string_view::npos) {
+    return std::nullopt;
+  }
+  const std::size_t second = token.find(':', first + 1);
+  Identity id;
+  id.user_id = std::string(token.substr(0, first));
+  id.project_id = std::string(token.substr(
+      first + 1, second == std::string_view::npos ? std::string_view::npos : second - first - 1));
+  if (id.user_id.empty() || id.project_id.empty()) {
+    return std::nullopt;
+  }
+  if (second != std::string_view::npos) {
+    id.roles = SplitRoles(token.substr(second + 1));
+  } else if (id.user_id == "admin") {
+    id.roles = {"admin", "member", "reader"};
+  } else {
+    id.roles = {"member", "reader"};
+  }
+  return id;
+}
+
 }  // namespace
 
 std::string_view AuthModeName(AuthMode mode) {
@@ -142,29 +165,6 @@ std::optional<Identity> Authenticator::Authenticate(const Credentials& creds) co
       return FromTokenFile(creds.auth_token);
   }
   return std::nullopt;
-}
-
-std::optional<Identity> Authenticator::FromNoAuthToken(std::string_view token) const {
-  const std::size_t first = token.find(':');
-  if (first == std::string_view::npos) {
-    return std::nullopt;
-  }
-  const std::size_t second = token.find(':', first + 1);
-  Identity id;
-  id.user_id = std::string(token.substr(0, first));
-  id.project_id = std::string(token.substr(
-      first + 1, second == std::string_view::npos ? std::string_view::npos : second - first - 1));
-  if (id.user_id.empty() || id.project_id.empty()) {
-    return std::nullopt;
-  }
-  if (second != std::string_view::npos) {
-    id.roles = SplitRoles(token.substr(second + 1));
-  } else if (id.user_id == "admin") {
-    id.roles = {"admin", "member", "reader"};
-  } else {
-    id.roles = {"member", "reader"};
-  }
-  return id;
 }
 
 std::optional<Identity> Authenticator::FromHeaders(const Credentials& creds) const {

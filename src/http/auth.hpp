@@ -57,13 +57,10 @@ class Authenticator {
   // nullopt: no usable identity (the caller answers 401).
   std::optional<Identity> Authenticate(const Credentials& creds) const;
 
-  AuthMode mode() const { return mode_; }
-
  private:
   Authenticator(AuthMode mode, std::vector<std::string> trusted_proxies)
       : mode_(mode), trusted_proxies_(std::move(trusted_proxies)) {}
 
-  std::optional<Identity> FromNoAuthToken(std::string_view token) const;
   std::optional<Identity> FromHeaders(const Credentials& creds) const;
   std::optional<Identity> FromTokenFile(std::string_view token) const;
 

@@ -36,9 +36,9 @@ struct ServerConfig {
   std::int64_t max_limit = 1000;
   std::string compute_link_prefix;
   std::string access_log = "-";
-  std::size_t max_body_bytes = 1024 * 1024;
-  std::size_t max_header_bytes = 16 * 1024;
-  std::size_t max_url_bytes = 8 * 1024;
+  std::size_t max_body_bytes = std::size_t{1024} * 1024;
+  std::size_t max_header_bytes = std::size_t{16} * 1024;
+  std::size_t max_url_bytes = std::size_t{8} * 1024;
   int max_connections = 1024;
   std::chrono::seconds request_timeout{30};
   std::chrono::seconds idle_timeout{60};

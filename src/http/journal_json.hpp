@@ -35,7 +35,7 @@ Result<std::optional<Timestamp>> OptionalTime(const boost::json::object& obj, st
 
 // Clone bodies: a complete action with its events. Path values win; a body value that
 // disagrees with the path is kInvalidArgument.
-Result<ActionWithEvents> ParseActionRecord(const boost::json::object& action,
+Result<ActionWithEvents> ParseActionRecord(const boost::json::object& obj,
                                            std::string_view instance_uuid,
                                            std::string_view request_id);
 

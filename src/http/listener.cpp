@@ -33,7 +33,7 @@ Status Listener::Open(const net::ip::tcp::endpoint& endpoint) {
   return OkStatus();
 }
 
-net::ip::tcp::endpoint Listener::local_endpoint() const {
+net::ip::tcp::endpoint Listener::LocalEndpoint() const {
   boost::system::error_code ec;
   return acceptor_.local_endpoint(ec);
 }

@@ -21,7 +21,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   void Run();
   void Close();
 
-  boost::asio::ip::tcp::endpoint local_endpoint() const;
+  boost::asio::ip::tcp::endpoint LocalEndpoint() const;
 
  private:
   void DoAccept();

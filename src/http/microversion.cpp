@@ -1,5 +1,6 @@
 #include "http/microversion.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <optional>
 
@@ -53,8 +54,8 @@ std::optional<std::string> FromStandard(std::string_view header) {
     }
     start = comma + 1;
   }
-  for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
-    const std::string_view entry = Trim(*it);
+  for (std::size_t i = entries.size(); i-- > 0;) {
+    const std::string_view entry = Trim(entries[i]);
     std::size_t sp = 0;
     while (sp < entry.size() && std::isspace(static_cast<unsigned char>(entry[sp])) == 0) {
       ++sp;
@@ -88,12 +89,7 @@ bool ParseVersionString(std::string_view s, ApiVersion& out) {
   const std::string_view major = s.substr(0, dot);
   const std::string_view minor = s.substr(dot + 1);
   auto all_digits = [](std::string_view d) {
-    for (const char c : d) {
-      if (c < '0' || c > '9') {
-        return false;
-      }
-    }
-    return true;
+    return std::all_of(d.begin(), d.end(), [](char c) { return c >= '0' && c <= '9'; });
   };
   if (!all_digits(major) || !all_digits(minor) || major[0] == '0') {
     return false;

@@ -18,7 +18,8 @@ struct ApiVersion {
 
   std::string ToString() const;
 
-  friend auto operator<=>(const ApiVersion&, const ApiVersion&) = default;
+  friend auto operator<=>(const ApiVersion&,
+                          const ApiVersion&) = default;  // NOLINT(modernize-use-nullptr)
 };
 
 inline constexpr ApiVersion kMinApiVersion{2, 1};

@@ -1,5 +1,8 @@
 #include "http/responses.hpp"
 
+#include <algorithm>
+#include <cstdlib>
+
 #include <boost/beast/http/field.hpp>
 
 #include "http/json_writer.hpp"
@@ -18,11 +21,38 @@ Response MakeResponse(unsigned status, std::string_view content_type, std::strin
   return res;
 }
 
+struct AcceptItem {
+  std::string_view type;
+  double q = 1.0;
+};
+
+std::string_view TrimSpaces(std::string_view s) {
+  while (!s.empty() && s.front() == ' ') {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && s.back() == ' ') {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+// "text/html;q=0.5" -> {"text/html", 0.5}.
+AcceptItem ParseAcceptItem(std::string_view item) {
+  AcceptItem out;
+  const std::size_t semi = item.find(';');
+  if (semi != std::string_view::npos) {
+    const std::size_t qpos = item.find("q=", semi);
+    if (qpos != std::string_view::npos) {
+      out.q = std::strtod(std::string(item.substr(qpos + 2)).c_str(), nullptr);
+    }
+    item = item.substr(0, semi);
+  }
+  out.type = TrimSpaces(item);
+  return out;
+}
+
 // WebOb's Accept matching between text/html and application/json; anything else is plain.
 std::string_view PreferredErrorType(std::string_view accept) {
-  if (accept.empty()) {
-    return "text/plain";
-  }
   double html_q = -1;
   double json_q = -1;
   std::size_t start = 0;
@@ -31,31 +61,16 @@ std::string_view PreferredErrorType(std::string_view accept) {
     if (comma == std::string_view::npos) {
       comma = accept.size();
     }
-    std::string_view item = accept.substr(start, comma - start);
+    const AcceptItem item = ParseAcceptItem(accept.substr(start, comma - start));
     start = comma + 1;
-    double q = 1.0;
-    const std::size_t semi = item.find(';');
-    if (semi != std::string_view::npos) {
-      const std::size_t qpos = item.find("q=", semi);
-      if (qpos != std::string_view::npos) {
-        q = std::atof(std::string(item.substr(qpos + 2)).c_str());
-      }
-      item = item.substr(0, semi);
-    }
-    while (!item.empty() && item.front() == ' ') {
-      item.remove_prefix(1);
-    }
-    while (!item.empty() && item.back() == ' ') {
-      item.remove_suffix(1);
-    }
-    if (q <= 0) {
+    if (item.q <= 0) {
       continue;
     }
-    if (item == "text/html" || item == "text/*" || item == "*/*") {
-      html_q = std::max(html_q, q);
+    if (item.type == "text/html" || item.type == "text/*" || item.type == "*/*") {
+      html_q = std::max(html_q, item.q);
     }
-    if (item == "application/json" || item == "application/*" || item == "*/*") {
-      json_q = std::max(json_q, q);
+    if (item.type == "application/json" || item.type == "application/*" || item.type == "*/*") {
+      json_q = std::max(json_q, item.q);
     }
   }
   if (html_q < 0 && json_q < 0) {

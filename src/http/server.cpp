@@ -22,7 +22,7 @@ namespace actionlog::http {
 namespace net = boost::asio;
 
 struct Server::Impl {
-  Impl(const ServerConfig& config)
+  explicit Impl(const ServerConfig& config)
       : ioc(config.io_threads),
         write_pool(static_cast<std::size_t>(config.write_threads)),
         signals(ioc) {}
@@ -64,8 +64,12 @@ Result<std::shared_ptr<spdlog::logger>> MakeAccessLog(const std::string& target)
 Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Server::~Server() {
-  Stop();
-  impl_->write_pool.join();
+  try {
+    Stop();
+    impl_->write_pool.join();
+  } catch (const std::exception& e) {
+    spdlog::error("error while stopping the server: {}", e.what());
+  }
 }
 
 Result<std::unique_ptr<Server>> Server::Create(std::shared_ptr<Journal> journal,
@@ -105,10 +109,10 @@ Status Server::Start() {
   return OkStatus();
 }
 
-std::uint16_t Server::port() const { return impl_->listener->local_endpoint().port(); }
+std::uint16_t Server::Port() const { return impl_->listener->LocalEndpoint().port(); }
 
-std::string Server::url() const {
-  const auto endpoint = impl_->listener->local_endpoint();
+std::string Server::Url() const {
+  const auto endpoint = impl_->listener->LocalEndpoint();
   const auto address = endpoint.address();
   const std::string host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
   return "http://" + host + ":" + std::to_string(endpoint.port());

@@ -1,7 +1,7 @@
 // The `actionlog serve` HTTP server: Nova's os-instance-actions API and the /journal/v1 write
 // API over a Journal (docs/http-api.md).
 //
-// Usage: Create() → Start() (binds; port() is then known) → Run() blocks on the calling thread
+// Usage: Create() → Start() (binds; Port() is then known) → Run() blocks on the calling thread
 // plus config.io_threads - 1 more until Stop() or, when asked, SIGTERM/SIGINT. Stop() is
 // graceful: stop accepting, close idle connections, finish in-flight requests (writes are
 // durable before their response), then Run() returns. Stop() is thread-safe; the other methods
@@ -28,8 +28,8 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   Status Start();
-  std::uint16_t port() const;
-  std::string url() const;  // "http://127.0.0.1:8774"
+  std::uint16_t Port() const;
+  std::string Url() const;  // "http://127.0.0.1:8774"
 
   void Run(bool handle_signals);
   void Stop();

@@ -1,5 +1,6 @@
 #include "http/session.hpp"
 
+#include <array>
 #include <ctime>
 
 #include <boost/asio/dispatch.hpp>
@@ -28,9 +29,9 @@ const std::string& HttpDate() {
   if (now != cached_second) {
     std::tm tm{};
     gmtime_r(&now, &tm);
-    char buf[64];
-    const std::size_t n = std::strftime(buf, sizeof(buf), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-    cached.assign(buf, n);
+    std::array<char, 64> buf{};
+    const std::size_t n = std::strftime(buf.data(), buf.size(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    cached.assign(buf.data(), n);
     cached_second = now;
   }
   return cached;

@@ -48,7 +48,7 @@ class RunningServer {
     }
   }
 
-  std::uint16_t port() const { return server_->port(); }
+  std::uint16_t port() const { return server_->Port(); }
 
  private:
   std::unique_ptr<Server> server_;
