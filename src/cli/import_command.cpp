@@ -17,7 +17,7 @@ constexpr const char* kService = "nova-import";
 
 struct ImportArgs {
   std::string from_nova;
-  int jobs = 8;
+  int jobs = 32;
 };
 
 void PrintRejection(const import::Rejection& r) {

@@ -13,14 +13,14 @@ json::value Time(const std::optional<Timestamp>& t) {
   if (!t) {
     return nullptr;
   }
-  return json::value(FormatApiTime(*t));
+  return json::string(FormatApiTime(*t));
 }
 
 json::value Text(const std::optional<std::string>& s) {
   if (!s) {
     return nullptr;
   }
-  return json::value(*s);
+  return json::string(*s);
 }
 
 // Reads fields of one JSON object, remembering the first problem.
@@ -78,7 +78,7 @@ class FieldReader {
     }
   }
 
-  Status status() const {
+  Status Check() const {
     if (problem_) {
       return MakeError(ErrorCode::kInvalidArgument, *problem_);
     }
@@ -119,7 +119,7 @@ Result<Event> ParseEvent(const json::value& value) {
   e.host = r.Text("host");
   e.details = r.Text("details");
   e.deleted = r.Int("deleted");
-  ACTIONLOG_RETURN_IF_ERROR(r.status());
+  ACTIONLOG_RETURN_IF_ERROR(r.Check());
   return e;
 }
 
@@ -142,7 +142,7 @@ Result<Action> ParseAction(const json::object& object) {
   a.finish_time = r.Time("finish_time");
   a.message = r.Text("message");
   a.deleted = r.Int("deleted");
-  ACTIONLOG_RETURN_IF_ERROR(r.status());
+  ACTIONLOG_RETURN_IF_ERROR(r.Check());
   return a;
 }
 

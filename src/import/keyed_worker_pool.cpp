@@ -11,7 +11,7 @@ KeyedWorkerPool::KeyedWorkerPool(int workers, std::size_t queue_capacity)
     workers_.push_back(std::make_unique<Worker>());
   }
   for (auto& worker : workers_) {
-    worker->thread = std::thread([this, w = worker.get()] { Run(*w); });
+    worker->thread = std::thread([w = worker.get()] { Run(*w); });
   }
 }
 

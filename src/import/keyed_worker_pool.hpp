@@ -39,7 +39,7 @@ class KeyedWorkerPool {
     std::thread thread;
   };
 
-  void Run(Worker& worker);
+  static void Run(Worker& worker);
 
   std::size_t capacity_;
   std::vector<std::unique_ptr<Worker>> workers_;

@@ -40,7 +40,7 @@ struct ImportSummary {
 
 struct ImportOptions {
   Actor actor;
-  int jobs = 8;
+  int jobs = 32;
   std::function<void(const Rejection&)> on_reject;  // may be empty
 };
 

@@ -38,7 +38,7 @@ constexpr const char* kEventsSql =
 
 // "file:" URI of a path, so that mode=ro applies; every byte outside [A-Za-z0-9/._~-] is escaped.
 std::string ReadOnlyUri(const std::string& path) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
+  constexpr std::string_view kHex = "0123456789ABCDEF";
   std::string uri = "file:";
   for (const char c : path) {
     const auto b = static_cast<unsigned char>(c);
@@ -87,7 +87,7 @@ class RowReader {
   std::string RequiredText(int col, std::string_view name) {
     std::optional<std::string> text = Text(col);
     if (!text) {
-      Problem(std::string(name) + " is NULL");
+      Note(std::string(name) + " is NULL");
       return {};
     }
     return std::move(*text);
@@ -100,16 +100,16 @@ class RowReader {
     }
     Result<Timestamp> parsed = ParseStorageTime(*text);
     if (!parsed) {
-      Problem(std::string(name) + " '" + *text + "' is not a timestamp: " + parsed.error().message);
+      Note(std::string(name) + " '" + *text + "' is not a timestamp: " + parsed.error().message);
       return std::nullopt;
     }
     return *parsed;
   }
 
-  const std::optional<std::string>& problem() const { return problem_; }
+  const std::optional<std::string>& FirstProblem() const { return problem_; }
 
  private:
-  void Problem(std::string text) {
+  void Note(std::string text) {
     if (!problem_) {
       problem_ = std::move(text);
     }
@@ -146,7 +146,7 @@ ActionRow ReadActionRow(sqlite3_stmt* stmt) {
   a.finish_time = r.Time(10, "finish_time");
   a.message = r.Text(11);
   a.deleted = r.Int(12);
-  row.problem = r.problem();
+  row.problem = r.FirstProblem();
   return row;
 }
 
@@ -176,7 +176,7 @@ EventRow ReadEventRow(sqlite3_stmt* stmt) {
   e.host = r.Text(10);
   e.details = r.Text(11);
   e.deleted = r.Int(12);
-  row.problem = r.problem();
+  row.problem = r.FirstProblem();
   return row;
 }
 
@@ -193,8 +193,8 @@ Result<Instance> ReadInstanceRow(sqlite3_stmt* stmt) {
   i.updated_at = r.Time(7, "updated_at");
   i.deleted_at = r.Time(8, "deleted_at");
   i.deleted = r.Int(9);
-  if (r.problem()) {
-    return MakeError(ErrorCode::kInvalidArgument, *r.problem());
+  if (r.FirstProblem()) {
+    return MakeError(ErrorCode::kInvalidArgument, *r.FirstProblem());
   }
   return i;
 }

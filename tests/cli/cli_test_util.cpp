@@ -58,7 +58,8 @@ CommandResult RunActionlog(const TempDir& dir, const std::vector<std::string>& a
     command += " " + ShellQuote(arg);
   }
   command += " <" + ShellQuote(in) + " >" + ShellQuote(out) + " 2>" + ShellQuote(err);
-  const int status = std::system(command.c_str());
+  // The tests run commands one at a time.
+  const int status = std::system(command.c_str());  // NOLINT(concurrency-mt-unsafe)
   CommandResult result;
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   result.out = ReadAll(out);

@@ -171,8 +171,8 @@ TEST(NovaSourceTest, StopsWhenTheSinkFails) {
   ASSERT_NE(source, nullptr);
   int calls = 0;
   const NovaSink sink{
-      .on_instance = [](Instance) { return OkStatus(); },
-      .on_action = [&](ActionWithEvents) -> Status {
+      .on_instance = [](const Instance&) { return OkStatus(); },
+      .on_action = [&](const ActionWithEvents&) -> Status {
         ++calls;
         return MakeError(ErrorCode::kUnavailable, "stop");
       },
