@@ -2,19 +2,15 @@
 
 #include <string>
 
+#include "actionlog/store/open_store.hpp"
 #include "import/nova_sqlite_source.hpp"
 
 namespace actionlog::import {
 
 Result<std::unique_ptr<NovaSource>> OpenNovaSource(std::string_view url) {
-  constexpr std::string_view kSqlitePrefix = "sqlite://";
-  if (url.starts_with(kSqlitePrefix)) {
-    const std::string_view path = url.substr(kSqlitePrefix.size());
-    if (path.empty() || path == "/") {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       "Nova database URL has no path: expected sqlite:///path/to/nova.sqlite");
-    }
-    return OpenNovaSqliteSource(std::string(path));
+  if (url.starts_with("sqlite://")) {
+    ACTIONLOG_ASSIGN_OR_RETURN(std::string path, store::SqliteUrlPath(url));
+    return OpenNovaSqliteSource(path);
   }
   if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
     return MakeError(ErrorCode::kUnsupported,

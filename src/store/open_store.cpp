@@ -12,9 +12,13 @@ namespace {
 
 constexpr std::string_view kSqlitePrefix = "sqlite://";
 
-// sqlite:///abs/path -> /abs/path; sqlite://relative/path -> relative/path;
-// sqlite://:memory: and sqlite:///:memory: -> :memory:
-Result<std::string> SqlitePath(std::string_view url) {
+}  // namespace
+
+Result<std::string> SqliteUrlPath(std::string_view url) {
+  if (!url.starts_with(kSqlitePrefix)) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "not a sqlite URL: expected sqlite:///path/to/file.db");
+  }
   std::string_view rest = url.substr(kSqlitePrefix.size());
   if (rest == ":memory:" || rest == "/:memory:") {
     return std::string(":memory:");
@@ -26,15 +30,16 @@ Result<std::string> SqlitePath(std::string_view url) {
   if (rest.find('\0') != std::string_view::npos) {
     return MakeError(ErrorCode::kInvalidArgument, "sqlite URL contains a NUL byte");
   }
+  while (rest.starts_with("//")) {
+    rest.remove_prefix(1);  // sqlite:////abs/path (SQLAlchemy's absolute form)
+  }
   return std::string(rest);
 }
-
-}  // namespace
 
 Result<std::unique_ptr<Store>> OpenStore(const StoreOptions& options) {
   const std::string_view url = options.url;
   if (url.starts_with(kSqlitePrefix)) {
-    ACTIONLOG_ASSIGN_OR_RETURN(std::string path, SqlitePath(url));
+    ACTIONLOG_ASSIGN_OR_RETURN(std::string path, SqliteUrlPath(url));
     return sqlite::OpenSqliteStore(options, path);
   }
   if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {

@@ -5,11 +5,18 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <string_view>
 
 #include "actionlog/store/store.hpp"
 
 namespace actionlog::store {
 
 Result<std::unique_ptr<Store>> OpenStore(const StoreOptions& options);
+
+// The file path of a sqlite:// URL: sqlite:///abs/path and SQLAlchemy's sqlite:////abs/path give
+// /abs/path, sqlite://relative/path gives relative/path, sqlite://:memory: gives ":memory:".
+// kInvalidArgument when the URL is not sqlite:// or names no path.
+Result<std::string> SqliteUrlPath(std::string_view url);
 
 }  // namespace actionlog::store
