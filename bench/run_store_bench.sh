@@ -80,6 +80,7 @@ run_nova() {
     log "Nova's own harness (sqlite), results in $dir"
     dpkg -s python3-nova >/dev/null 2>&1 || apt-get install -y -qq python3-nova >/dev/null
     (cd "$NOVA_DIR" && BACKENDS=sqlite RAW=0 OUTDIR="$dir" bash run.sh) > "$dir/console.log" 2>&1
+    rm -f "$dir"/barrier*         # the harness's 2-writer rendezvous files
     NOVA_JSON=$dir/nova_sqlite.json
 }
 
