@@ -274,13 +274,14 @@ TEST_P(SqliteStoreTest, UniqueIndexesMapToConflict) {
   ASSERT_THAT(live, HasError(ErrorCode::kConflict));
   EXPECT_THAT(live.error().message, HasSubstr("instance_actions_live_request_idx"));
 
-  // A soft-deleted action does not hold the request id.
-  Action deleted = action;
-  deleted.deleted = action.id;
-  deleted.version = 2;
-  ASSERT_THAT(store_->Write([&](WriteTransaction& tx) { return tx.UpdateAction(deleted, 1); }),
+  // A soft-deleted action (as Nova's archive could leave one) does not hold the request id.
+  Action deleted = MakeAction("req-soft", T(102));
+  deleted.id = action.id + 1000;
+  deleted.deleted = deleted.id;
+  deleted.deleted_at = T(103);
+  ASSERT_THAT(store_->Write([&](WriteTransaction& tx) { return tx.InsertAction(deleted); }),
               IsOk());
-  dup.id = 0;
+  dup = MakeAction("req-soft", T(104));
   EXPECT_THAT(store_->Write([&](WriteTransaction& tx) { return tx.InsertAction(dup); }), IsOk());
 
   Event open = MakeEvent(dup.id, "compute_x", T(200));
@@ -325,11 +326,11 @@ TEST_P(SqliteStoreTest, ListActionsOrdersByCreatedAtThenId) {
   const Action c = AddAction("req-c", T(20));
   const Action d = AddAction("req-d", T(20));  // same created_at as c: the higher id first
   const Action e = AddAction("req-e", T(20));
-  Action gone = AddAction("req-gone", T(40));
+  Action gone = MakeAction("req-gone", T(40));  // soft-deleted rows are never listed
+  gone.id = 1000;
   gone.deleted = gone.id;
-  gone.version = 2;
-  ASSERT_THAT(store_->Write([&](WriteTransaction& tx) { return tx.UpdateAction(gone, 1); }),
-              IsOk());
+  gone.deleted_at = T(41);
+  ASSERT_THAT(store_->Write([&](WriteTransaction& tx) { return tx.InsertAction(gone); }), IsOk());
 
   ActionPageQuery query;
   query.instance_uuid = std::string(kUuid);

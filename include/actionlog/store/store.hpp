@@ -86,8 +86,12 @@ class WriteTransaction : public ReadTransaction {
   virtual Status InsertAction(Action& row) = 0;
   virtual Status InsertEvent(Event& row) = 0;
 
-  // Update the row with row.id whose version is `expected_version`, writing every column of
-  // `row` (row.version must be expected_version + 1). kConflict when no such row/version.
+  // Update the row with row.id whose version is `expected_version` (row.version must be
+  // expected_version + 1). kConflict when no such row/version. Only the columns the journal
+  // changes are written: instances' updated_at, deleted_at, user_id, host, display_name, deleted;
+  // actions' updated_at, finish_time, message; events' updated_at, finish_time, result,
+  // traceback, details (and version). A backend may skip the others; verify would report a row
+  // that differs from its change-log image.
   virtual Status UpdateInstance(const Instance& row, std::int64_t expected_version) = 0;
   virtual Status UpdateAction(const Action& row, std::int64_t expected_version) = 0;
   virtual Status UpdateEvent(const Event& row, std::int64_t expected_version) = 0;

@@ -19,14 +19,14 @@ const std::vector<Migration>& Migrations() {
       {
           R"sql(CREATE TABLE actionlog_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL))sql",
           R"sql(CREATE TABLE instances (
-  id INTEGER PRIMARY KEY AUTOINCREMENT, created_at DATETIME, updated_at DATETIME,
+  id INTEGER PRIMARY KEY, created_at DATETIME, updated_at DATETIME,
   deleted_at DATETIME, uuid VARCHAR(36) NOT NULL, project_id VARCHAR(255), user_id VARCHAR(255),
   host VARCHAR(255), display_name VARCHAR(255), deleted INTEGER NOT NULL DEFAULT 0,
   version INTEGER NOT NULL DEFAULT 1))sql",
           R"sql(CREATE UNIQUE INDEX instances_uuid_idx ON instances(uuid))sql",
           R"sql(CREATE TABLE instance_actions (
   created_at DATETIME, updated_at DATETIME, deleted_at DATETIME,
-  id INTEGER PRIMARY KEY AUTOINCREMENT, action VARCHAR(255),
+  id INTEGER PRIMARY KEY, action VARCHAR(255),
   instance_uuid VARCHAR(36) NOT NULL REFERENCES instances(uuid),
   request_id VARCHAR(255) NOT NULL, user_id VARCHAR(255), project_id VARCHAR(255),
   start_time DATETIME, finish_time DATETIME, message VARCHAR(255),
@@ -40,7 +40,7 @@ const std::vector<Migration>& Migrations() {
           R"sql(CREATE INDEX request_id_idx ON instance_actions(request_id))sql",
           R"sql(CREATE TABLE instance_actions_events (
   created_at DATETIME, updated_at DATETIME, deleted_at DATETIME,
-  id INTEGER PRIMARY KEY AUTOINCREMENT, event VARCHAR(255) NOT NULL,
+  id INTEGER PRIMARY KEY, event VARCHAR(255) NOT NULL,
   action_id INTEGER NOT NULL REFERENCES instance_actions(id),
   start_time DATETIME, finish_time DATETIME, result VARCHAR(255), traceback TEXT,
   deleted INTEGER NOT NULL DEFAULT 0, host VARCHAR(255), details TEXT,

@@ -56,16 +56,17 @@ constexpr std::array<std::string_view, Index(StmtId::kListActionsFirst)> kFixedS
     "INSERT INTO instance_actions_events (" ACTIONLOG_SQL_EVENT_COLUMNS
     ") VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
     " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-    "UPDATE instances SET created_at = ?2, updated_at = ?3, deleted_at = ?4, uuid = ?5,"
-    " project_id = ?6, user_id = ?7, host = ?8, display_name = ?9, deleted = ?10, version = ?11"
+    // Updates set only the columns the journal changes (identity and creation columns never
+    // change), so SQLite leaves the indexes on the other columns alone.
+    "UPDATE instances SET updated_at = ?3, deleted_at = ?4,"
+    " user_id = ?7, host = ?8, display_name = ?9, deleted = ?10, version = ?11"
     " WHERE id = ?1 AND version = ?12",
-    "UPDATE instance_actions SET created_at = ?2, updated_at = ?3, deleted_at = ?4, action = ?5,"
-    " instance_uuid = ?6, request_id = ?7, user_id = ?8, project_id = ?9, start_time = ?10,"
-    " finish_time = ?11, message = ?12, deleted = ?13, version = ?14"
+    "UPDATE instance_actions SET updated_at = ?3,"
+    " finish_time = ?11, message = ?12, version = ?14"
     " WHERE id = ?1 AND version = ?15",
-    "UPDATE instance_actions_events SET created_at = ?2, updated_at = ?3, deleted_at = ?4,"
-    " event = ?5, action_id = ?6, start_time = ?7, finish_time = ?8, result = ?9,"
-    " traceback = ?10, deleted = ?11, host = ?12, details = ?13, version = ?14"
+    "UPDATE instance_actions_events SET updated_at = ?3,"
+    " finish_time = ?8, result = ?9,"
+    " traceback = ?10, details = ?13, version = ?14"
     " WHERE id = ?1 AND version = ?15",
     "INSERT INTO change_log (" ACTIONLOG_SQL_CHANGE_COLUMNS
     ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
