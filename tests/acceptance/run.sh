@@ -24,4 +24,24 @@ ACCEPTANCE_AUTH_MODE=token bash "$HERE/run_candidate.sh" "$BIN" golden || status
 echo
 echo "=== auth mode headers (actionlog serve --auth headers, loopback trusted)"
 ACCEPTANCE_AUTH_MODE=headers SKIP_CLIENTS=1 bash "$HERE/run_candidate.sh" "$BIN" golden || status=1
+
+# On PostgreSQL too, when a server is available (scripts/with-postgres.sh sets the DSN): the
+# golden database is imported into a fresh PostgreSQL database and served from there.
+if [ -n "${ACTIONLOG_TEST_PG_DSN:-}" ]; then
+  db="actionlog_golden_$$"
+  base=${ACTIONLOG_TEST_PG_DSN%%\?*}
+  query=""
+  case "$ACTIONLOG_TEST_PG_DSN" in *\?*) query="?${ACTIONLOG_TEST_PG_DSN#*\?}" ;; esac
+  pg_url="${base%/*}/$db$query"
+  echo
+  echo "=== auth mode token on PostgreSQL ($db)"
+  if psql "$ACTIONLOG_TEST_PG_DSN" -qc "CREATE DATABASE $db" >/dev/null; then
+    ACCEPTANCE_DB_URL=$pg_url ACCEPTANCE_AUTH_MODE=token \
+      bash "$HERE/run_candidate.sh" "$BIN" golden || status=1
+    psql "$ACTIONLOG_TEST_PG_DSN" -qc "DROP DATABASE $db WITH (FORCE)" >/dev/null || true
+  else
+    echo "cannot create database $db"
+    status=1
+  fi
+fi
 exit $status
