@@ -64,8 +64,13 @@ std::unique_ptr<Journal> MemoryJournal() {
 
 TEST(NovaSourceTest, OpenErrors) {
   TempDir dir;
-  EXPECT_THAT(import::OpenNovaSource("postgresql://nova@db/nova"),
-              HasError(ErrorCode::kUnsupported));
+#ifdef ACTIONLOG_TEST_HAVE_PG
+  const ErrorCode pg_code = ErrorCode::kUnavailable;
+#else
+  const ErrorCode pg_code = ErrorCode::kUnsupported;
+#endif
+  EXPECT_THAT(import::OpenNovaSource("postgresql://nova@127.0.0.1:1/nova?connect_timeout=5"),
+              HasError(pg_code));
   EXPECT_THAT(import::OpenNovaSource("mysql://nova"), HasError(ErrorCode::kInvalidArgument));
   EXPECT_THAT(import::OpenNovaSource("sqlite://"), HasError(ErrorCode::kInvalidArgument));
   EXPECT_THAT(import::OpenNovaSource("sqlite://" + dir.File("missing.sqlite")),
