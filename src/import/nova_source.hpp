@@ -1,6 +1,7 @@
 // Readers of Nova databases: instances, instance actions and their events, as journal records.
 //
-// A NovaSource streams rows in id order and never loads a whole table into memory. Rows that
+// A NovaSource streams rows in id order and never loads a whole table into memory; all of its
+// reads see one snapshot of the database when the backend offers one (PostgreSQL). Rows that
 // cannot be turned into records (NULL identity columns, unparsable timestamps, events whose action
 // does not exist) are not dropped: they are passed to the sink's on_reject with their table, id
 // and the reason. A source never writes to the Nova database.
@@ -46,9 +47,12 @@ class NovaSource {
   virtual Status ReadActions(const NovaSink& sink) = 0;
 };
 
-// Opens a Nova database by URL: sqlite:///path/to/nova.sqlite (read-only). postgresql:// is
-// kUnsupported for now; anything else is kInvalidArgument; a missing file or a database without
-// Nova's tables is kInvalidArgument.
+// Opens a Nova database by URL:
+//   sqlite:///path/to/nova.sqlite  read-only file (nova_sqlite_source.hpp);
+//   postgresql://... or postgres://...  libpq URL, read in one REPEATABLE READ READ ONLY
+//     transaction (nova_pg_source.hpp); kUnsupported in a build without ACTIONLOG_WITH_POSTGRES.
+// Errors: kInvalidArgument for any other URL, a missing file or a database without Nova's tables
+// ("not a Nova database: ..."); kUnavailable when the PostgreSQL server cannot be reached.
 Result<std::unique_ptr<NovaSource>> OpenNovaSource(std::string_view url);
 
 }  // namespace actionlog::import
