@@ -124,6 +124,22 @@ Status CheckVersion(std::string_view what, std::int64_t actual,
   return OkStatus();
 }
 
+// The key every action operation names: a canonical instance UUID and a request id.
+Status ValidateActionKey(std::string& instance_uuid, std::string_view request_id) {
+  ACTIONLOG_ASSIGN_OR_RETURN(instance_uuid, validation::Uuid("instance_uuid", instance_uuid));
+  return validation::Name("request_id", request_id);
+}
+
+Status CheckFinishAfterStart(std::string_view what, Timestamp finish,
+                             const std::optional<Timestamp>& start) {
+  if (start && finish < *start) {
+    return MakeError(ErrorCode::kInvalidArgument, "finish_time " + FormatApiTime(finish) +
+                                                      " is before the " + std::string(what) +
+                                                      "'s start_time " + FormatApiTime(*start));
+  }
+  return OkStatus();
+}
+
 Result<InstanceSpec> ValidateInstance(const InstanceSpec& in) {
   InstanceSpec spec = in;
   ACTIONLOG_ASSIGN_OR_RETURN(spec.uuid, validation::Uuid("uuid", in.uuid));
@@ -245,9 +261,7 @@ namespace {
 
 Result<StartActionSpec> ValidateStartAction(const StartActionSpec& in) {
   StartActionSpec spec = in;
-  ACTIONLOG_ASSIGN_OR_RETURN(spec.instance_uuid,
-                             validation::Uuid("instance_uuid", in.instance_uuid));
-  ACTIONLOG_RETURN_IF_ERROR(validation::Name("request_id", spec.request_id));
+  ACTIONLOG_RETURN_IF_ERROR(ValidateActionKey(spec.instance_uuid, spec.request_id));
   ACTIONLOG_RETURN_IF_ERROR(validation::Name("action", spec.action));
   ACTIONLOG_RETURN_IF_ERROR(validation::Name("user_id", spec.user_id));
   ACTIONLOG_RETURN_IF_ERROR(validation::Name("project_id", spec.project_id));
@@ -307,9 +321,7 @@ Result<Written<Action>> Journal::StartAction(const Actor& actor, const StartActi
 
 Result<Written<Action>> Journal::FinishAction(const Actor& actor, const FinishActionSpec& in) {
   FinishActionSpec spec = in;
-  ACTIONLOG_ASSIGN_OR_RETURN(spec.instance_uuid,
-                             validation::Uuid("instance_uuid", in.instance_uuid));
-  ACTIONLOG_RETURN_IF_ERROR(validation::Name("request_id", spec.request_id));
+  ACTIONLOG_RETURN_IF_ERROR(ValidateActionKey(spec.instance_uuid, spec.request_id));
   ACTIONLOG_RETURN_IF_ERROR(validation::Time("finish_time", spec.finish_time));
   const ChangeContext ctx{actor, Clock::Default().Now()};
   Written<Action> out;
@@ -328,11 +340,7 @@ Result<Written<Action>> Journal::FinishAction(const Actor& actor, const FinishAc
     ACTIONLOG_RETURN_IF_ERROR(
         CheckVersion("action " + spec.request_id, existing.version, spec.expected_version));
     const Timestamp finish = spec.finish_time.value_or(ctx.now);
-    if (existing.start_time && finish < *existing.start_time) {
-      return MakeError(ErrorCode::kInvalidArgument, "finish_time " + FormatApiTime(finish) +
-                                                        " is before the action's start_time " +
-                                                        FormatApiTime(*existing.start_time));
-    }
+    ACTIONLOG_RETURN_IF_ERROR(CheckFinishAfterStart("action", finish, existing.start_time));
     Action row = existing;
     row.finish_time = finish;
     internal::TouchAction(row, finish, false);
@@ -348,9 +356,7 @@ namespace {
 
 Result<StartEventSpec> ValidateStartEvent(const StartEventSpec& in) {
   StartEventSpec spec = in;
-  ACTIONLOG_ASSIGN_OR_RETURN(spec.instance_uuid,
-                             validation::Uuid("instance_uuid", in.instance_uuid));
-  ACTIONLOG_RETURN_IF_ERROR(validation::Name("request_id", spec.request_id));
+  ACTIONLOG_RETURN_IF_ERROR(ValidateActionKey(spec.instance_uuid, spec.request_id));
   ACTIONLOG_RETURN_IF_ERROR(validation::Name("event", spec.event));
   ACTIONLOG_RETURN_IF_ERROR(validation::OptionalName("host", spec.host));
   ACTIONLOG_RETURN_IF_ERROR(validation::Time("start_time", spec.start_time));
@@ -423,9 +429,7 @@ namespace {
 
 Result<FinishEventSpec> ValidateFinishEvent(const FinishEventSpec& in) {
   FinishEventSpec spec = in;
-  ACTIONLOG_ASSIGN_OR_RETURN(spec.instance_uuid,
-                             validation::Uuid("instance_uuid", in.instance_uuid));
-  ACTIONLOG_RETURN_IF_ERROR(validation::Name("request_id", spec.request_id));
+  ACTIONLOG_RETURN_IF_ERROR(ValidateActionKey(spec.instance_uuid, spec.request_id));
   ACTIONLOG_RETURN_IF_ERROR(validation::Name("event", spec.event));
   ACTIONLOG_RETURN_IF_ERROR(validation::ResultValue(spec.result));
   ACTIONLOG_RETURN_IF_ERROR(validation::Time("finish_time", spec.finish_time));
@@ -484,11 +488,7 @@ Result<Written<Event>> Journal::FinishEvent(const Actor& actor, const FinishEven
     ACTIONLOG_RETURN_IF_ERROR(
         CheckVersion("event " + spec.event, existing.version, spec.expected_version));
     const Timestamp finish = spec.finish_time.value_or(ctx.now);
-    if (existing.start_time && finish < *existing.start_time) {
-      return MakeError(ErrorCode::kInvalidArgument, "finish_time " + FormatApiTime(finish) +
-                                                        " is before the event's start_time " +
-                                                        FormatApiTime(*existing.start_time));
-    }
+    ACTIONLOG_RETURN_IF_ERROR(CheckFinishAfterStart("event", finish, existing.start_time));
     Event row = existing;
     row.finish_time = finish;
     row.result = spec.result;
