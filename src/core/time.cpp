@@ -3,7 +3,6 @@
 #include <array>
 #include <atomic>
 #include <chrono>
-#include <cstdio>
 #include <regex>
 
 namespace actionlog {
@@ -117,12 +116,28 @@ std::string Format(Timestamp t, char separator) {
     days -= 1;
   }
   const Civil c = CivilFromDays(days);
-  std::array<char, 40> buf{};
-  std::snprintf(buf.data(), buf.size(), "%04lld-%02u-%02u%c%02lld:%02lld:%02lld.%06lld",
-                static_cast<long long>(c.year), c.month, c.day, separator,
-                static_cast<long long>(sod / 3600), static_cast<long long>((sod / 60) % 60),
-                static_cast<long long>(sod % 60), static_cast<long long>(micros));
-  return {buf.data()};
+  // "YYYY-MM-DD?HH:MM:SS.ffffff", written digit by digit (this runs for every stored time).
+  std::string out(26, '0');
+  auto put = [&out](std::size_t pos, std::int64_t value, std::size_t width) {
+    for (std::size_t i = 0; i < width; ++i) {
+      out[pos + width - 1 - i] = static_cast<char>('0' + value % 10);
+      value /= 10;
+    }
+  };
+  put(0, c.year, 4);
+  out[4] = '-';
+  put(5, c.month, 2);
+  out[7] = '-';
+  put(8, c.day, 2);
+  out[10] = separator;
+  put(11, sod / 3600, 2);
+  out[13] = ':';
+  put(14, (sod / 60) % 60, 2);
+  out[16] = ':';
+  put(17, sod % 60, 2);
+  out[19] = '.';
+  put(20, micros, 6);
+  return out;
 }
 
 }  // namespace

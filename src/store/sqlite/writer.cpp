@@ -31,16 +31,11 @@ GroupCommitWriter::GroupCommitWriter(Connection& conn, std::mutex& conn_mu, int 
     : conn_(conn),
       conn_mu_(conn_mu),
       max_batch_(max_batch > 0 ? static_cast<std::size_t>(max_batch) : 1),
-      tx_(conn),
-      thread_([this] { Loop(); }) {}
+      tx_(conn) {}
 
 GroupCommitWriter::~GroupCommitWriter() {
-  {
-    const std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = true;
-  }
-  work_cv_.notify_all();
-  thread_.join();
+  const std::lock_guard<std::mutex> lock(mu_);
+  stopping_ = true;
 }
 
 Status GroupCommitWriter::Submit(const WriteFn& fn) {
@@ -51,32 +46,34 @@ Status GroupCommitWriter::Submit(const WriteFn& fn) {
     return MakeError(ErrorCode::kUnavailable, "the SQLite store is closing");
   }
   queue_.push_back(&job);
-  work_cv_.notify_one();
-  job.done_cv.wait(lock, [&job] { return job.done; });
+  job.done_cv.wait(lock, [&] { return job.done || queue_.front() == &job; });
+  if (!job.done) {
+    Lead(job, lock);
+  }
   return std::move(job.status);
 }
 
-void GroupCommitWriter::Loop() {
-  for (;;) {
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      work_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) {
-        return;
-      }
-      batch_.clear();
-      while (!queue_.empty() && batch_.size() < max_batch_) {
-        batch_.push_back(queue_.front());
-        queue_.pop_front();
-      }
+void GroupCommitWriter::Lead(Job& leader, std::unique_lock<std::mutex>& lock) {
+  batch_.clear();
+  for (Job* queued : queue_) {
+    if (batch_.size() == max_batch_) {
+      break;
     }
-    RunBatch();
-    const std::lock_guard<std::mutex> lock(mu_);
-    for (Job* job : batch_) {
-      job->done = true;
+    batch_.push_back(queued);
+  }
+  lock.unlock();
+  RunBatch();
+  lock.lock();
+  queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(batch_.size()));
+  for (Job* job : batch_) {
+    job->done = true;
+    if (job != &leader) {
       // Notified under mu_: the caller cannot return (destroying the job) before we are done.
       job->done_cv.notify_one();
     }
+  }
+  if (!queue_.empty()) {
+    queue_.front()->done_cv.notify_one();  // the next group's leader
   }
 }
 

@@ -1,21 +1,22 @@
-// Group commit: one thread owns the write connection and commits queued writes together.
+// Group commit: queued writes are committed together, by one of their own callers.
 //
-// Submit() queues a job and blocks until it is durable or failed. The writer thread takes up to
-// max_batch queued jobs, runs BEGIN IMMEDIATE, runs each job inside its own SAVEPOINT (released
-// on success, rolled back on error, so a failing job never touches the others), then COMMITs
-// once: one sync for the whole batch. If BEGIN or COMMIT fails, every job of the batch that had
-// succeeded gets that error; nothing of the batch is acknowledged.
+// Submit() queues a job and blocks until it is durable or failed. The caller whose job is at the
+// front of the queue leads (LevelDB's writer queue): it takes up to max_batch queued jobs, runs
+// BEGIN IMMEDIATE, runs each job inside its own SAVEPOINT (released on success, rolled back on
+// error, so a failing job never touches the others), then COMMITs once: one sync for the whole
+// batch. Then it wakes the jobs it ran and hands the lead to the next queued job. A lone writer
+// runs its own job on its own thread, with no hand-off. If BEGIN or COMMIT fails, every job of
+// the batch that had succeeded gets that error; nothing of the batch is acknowledged.
 //
 // Thread-safety: Submit() may be called from any number of threads. The connection is used
-// only with `conn_mu` held (so the store may borrow it between batches). The destructor lets
-// the thread finish every queued job, then joins it. Submit() from inside a job deadlocks.
+// only with `conn_mu` held (so the store may borrow it between batches). Destroy the writer only
+// when no Submit() is running. Submit() from inside a job deadlocks.
 #pragma once
 
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <mutex>
-#include <thread>
 #include <vector>
 
 #include "actionlog/store/store.hpp"
@@ -42,7 +43,8 @@ class GroupCommitWriter {
     std::condition_variable done_cv;  // wakes only this job's caller
   };
 
-  void Loop();
+  // Takes the group led by `leader` from the queue, runs it, wakes its other members.
+  void Lead(Job& leader, std::unique_lock<std::mutex>& lock);
   void RunBatch();
   // Runs jobs [first, end) in one transaction; returns the index of the first job not run
   // (less than end only when SQLite abandoned the transaction midway).
@@ -55,13 +57,11 @@ class GroupCommitWriter {
   std::mutex& conn_mu_;
   const std::size_t max_batch_;
   SqliteTransaction tx_;
-  std::vector<Job*> batch_;  // used by the writer thread only
+  std::vector<Job*> batch_;  // used by the current leader only
 
   std::mutex mu_;
-  std::condition_variable work_cv_;
-  std::deque<Job*> queue_;
+  std::deque<Job*> queue_;  // front: the leader's job, then the jobs waiting
   bool stopping_ = false;
-  std::thread thread_;  // last: starts after everything above is ready
 };
 
 }  // namespace actionlog::store::sqlite
