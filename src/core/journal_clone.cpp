@@ -185,14 +185,14 @@ Result<Written<Event>> Journal::CloneEvent(const Actor& actor, std::string_view 
   Written<Event> out;
   ACTIONLOG_RETURN_IF_ERROR(store_->Write([&](store::WriteTransaction& tx) -> Status {
     ACTIONLOG_ASSIGN_OR_RETURN(const Action action, internal::RequireAction(tx, uuid, request_id));
-    ACTIONLOG_RETURN_IF_ERROR(CloneEventIn(tx, ctx, action, in, out.record, out.created));
-    // A failed event marks its action failed, in the same transaction (never the reverse).
-    Action parent = action;
-    if (out.created && internal::TouchAction(parent, std::nullopt, in.result == kResultError)) {
-      ACTIONLOG_RETURN_IF_ERROR(
-          internal::SaveAction(tx, ctx, internal::kOpActionUpdate, action, parent));
+    // A clone copies records, it never changes another one: a failed event whose action is not
+    // marked failed is an inconsistent record, refused as CloneActionWithEvents refuses it.
+    if (in.result == kResultError && action.message != kMessageError) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "event " + in.event + " failed but action " + action.request_id +
+                           " has no Error message: the record is inconsistent");
     }
-    return OkStatus();
+    return CloneEventIn(tx, ctx, action, in, out.record, out.created);
   }));
   return out;
 }

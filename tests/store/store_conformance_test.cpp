@@ -174,6 +174,16 @@ TEST_P(ConformanceTest, CloneRefusesInvalidRecords) {
   e.finish_time = T(2);
   EXPECT_THAT(journal_->CloneEvent(actor_, kInstance, "req-missing", e),
               HasError(ErrorCode::kNotFound));  // parent action does not exist
+
+  ASSERT_THAT(journal_->CloneAction(actor_, a), IsOk());
+  Event failed = e;
+  failed.result = "Error";  // but the action is not marked failed: inconsistent
+  EXPECT_THAT(journal_->CloneEvent(actor_, kInstance, "req-x", failed),
+              HasError(ErrorCode::kInvalidArgument));
+  ASSERT_OK_AND_ASSIGN(auto got, journal_->GetAction(kInstance, "req-x"));
+  EXPECT_TRUE(got.events.empty());
+  EXPECT_FALSE(got.action.message.has_value());
+  EXPECT_THAT(journal_->CloneEvent(actor_, kInstance, "req-x", e), IsOk());
 }
 
 TEST_P(ConformanceTest, CloneIntoDeletedInstanceAfterDeletionIsRefused) {
