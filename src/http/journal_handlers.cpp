@@ -1,5 +1,7 @@
 #include "http/journal_handlers.hpp"
 
+#include <initializer_list>
+
 #include <boost/beast/http/field.hpp>
 
 #include "http/journal_json.hpp"
@@ -32,6 +34,20 @@ Result<json::object> Body(const Request& req, bool allow_empty) {
     return MakeError(ErrorCode::kUnsupported, "Unsupported Content-Type");
   }
   return ParseJsonObject(req.body(), allow_empty);
+}
+
+// The request's JSON object: the body itself, or with an `envelope` name the body's one member of
+// that name; when `keys` is not empty, only those may appear in it. Render errors with BodyError.
+Result<json::object> ReadObject(const Request& req, bool allow_empty, std::string_view envelope,
+                                std::initializer_list<std::string_view> keys) {
+  ACTIONLOG_ASSIGN_OR_RETURN(json::object body, Body(req, allow_empty));
+  if (!envelope.empty()) {
+    ACTIONLOG_ASSIGN_OR_RETURN(body, Envelope(body, envelope));
+  }
+  if (keys.size() != 0) {
+    ACTIONLOG_RETURN_IF_ERROR(CheckKeys(body, keys));
+  }
+  return body;
 }
 
 Response BodyError(const Error& error) {
@@ -135,16 +151,10 @@ Response JournalHandlers::Handle(const Route& route, const Request& req,
 
 Response JournalHandlers::PutInstance(const Route& route, const Request& req,
                                       const Actor& actor) const {
-  auto body = Body(req, false);
-  if (!body) {
-    return BodyError(body.error());
-  }
-  auto inner = Envelope(*body, "instance");
+  auto inner =
+      ReadObject(req, false, "instance", {"project_id", "user_id", "host", "display_name"});
   if (!inner) {
-    return ErrorResponse(inner.error());
-  }
-  if (auto keys = CheckKeys(*inner, {"project_id", "user_id", "host", "display_name"}); !keys) {
-    return ErrorResponse(keys.error());
+    return BodyError(inner.error());
   }
   auto spec = ParseInstanceSpec(*inner, route.server_id);
   if (!spec) {
@@ -175,18 +185,10 @@ Response JournalHandlers::DeleteInstance(const Route& route, const Actor& actor)
 
 Response JournalHandlers::StartAction(const Route& route, const Request& req,
                                       const Actor& actor) const {
-  auto body = Body(req, false);
-  if (!body) {
-    return BodyError(body.error());
-  }
-  auto inner = Envelope(*body, "action");
+  auto inner = ReadObject(req, false, "action",
+                          {"request_id", "action", "user_id", "project_id", "start_time"});
   if (!inner) {
-    return ErrorResponse(inner.error());
-  }
-  if (auto keys =
-          CheckKeys(*inner, {"request_id", "action", "user_id", "project_id", "start_time"});
-      !keys) {
-    return ErrorResponse(keys.error());
+    return BodyError(inner.error());
   }
   auto spec = ParseStartAction(*inner, route.server_id);
   if (!spec) {
@@ -209,13 +211,9 @@ Response JournalHandlers::GetAction(const Route& route) const {
 
 Response JournalHandlers::CloneAction(const Route& route, const Request& req,
                                       const Actor& actor) const {
-  auto body = Body(req, false);
-  if (!body) {
-    return BodyError(body.error());
-  }
-  auto inner = Envelope(*body, "action");
+  auto inner = ReadObject(req, false, "action", {});
   if (!inner) {
-    return ErrorResponse(inner.error());
+    return BodyError(inner.error());
   }
   auto record = ParseActionRecord(*inner, route.server_id, route.request_id);
   if (!record) {
@@ -230,12 +228,9 @@ Response JournalHandlers::CloneAction(const Route& route, const Request& req,
 
 Response JournalHandlers::FinishAction(const Route& route, const Request& req,
                                        const Actor& actor) const {
-  auto body = Body(req, true);
+  auto body = ReadObject(req, true, {}, {"finish_time"});
   if (!body) {
     return BodyError(body.error());
-  }
-  if (auto keys = CheckKeys(*body, {"finish_time"}); !keys) {
-    return ErrorResponse(keys.error());
   }
   auto finish = OptionalTime(*body, "finish_time");
   if (!finish) {
@@ -254,16 +249,9 @@ Response JournalHandlers::FinishAction(const Route& route, const Request& req,
 
 Response JournalHandlers::StartEvent(const Route& route, const Request& req,
                                      const Actor& actor) const {
-  auto body = Body(req, false);
-  if (!body) {
-    return BodyError(body.error());
-  }
-  auto inner = Envelope(*body, "event");
+  auto inner = ReadObject(req, false, "event", {"event", "host", "start_time"});
   if (!inner) {
-    return ErrorResponse(inner.error());
-  }
-  if (auto keys = CheckKeys(*inner, {"event", "host", "start_time"}); !keys) {
-    return ErrorResponse(keys.error());
+    return BodyError(inner.error());
   }
   auto spec = ParseStartEvent(*inner, route);
   if (!spec) {
@@ -278,12 +266,9 @@ Response JournalHandlers::StartEvent(const Route& route, const Request& req,
 
 Response JournalHandlers::FinishEvent(const Route& route, const Request& req,
                                       const Actor& actor) const {
-  auto body = Body(req, false);
+  auto body = ReadObject(req, false, {}, {"result", "details", "traceback", "finish_time"});
   if (!body) {
     return BodyError(body.error());
-  }
-  if (auto keys = CheckKeys(*body, {"result", "details", "traceback", "finish_time"}); !keys) {
-    return ErrorResponse(keys.error());
   }
   auto spec = ParseFinishEvent(*body, route);
   if (!spec) {
