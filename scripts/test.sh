@@ -5,6 +5,7 @@
 #
 #   bash scripts/test.sh                 # everything
 #   PRESETS="dev" bash scripts/test.sh   # one preset
+#   FUZZ=0 bash scripts/test.sh          # skip the short fuzzing runs
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,3 +20,8 @@ for preset in $PRESETS; do
   cmake --build --preset "$preset" -j "$JOBS"
   bash scripts/with-postgres.sh ctest --preset "$preset" -j "$JOBS"
 done
+
+# libFuzzer targets, each for a short bounded time (FUZZ=0 skips; scripts/fuzz.sh for long runs).
+if [[ ${FUZZ:-1} == 1 && -f scripts/fuzz.sh ]]; then
+  bash scripts/fuzz.sh --short
+fi
