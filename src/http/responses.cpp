@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include <boost/beast/http/field.hpp>
+#include <spdlog/spdlog.h>
 
 #include "http/json_writer.hpp"
 
@@ -152,10 +153,16 @@ unsigned ToHttpStatus(ErrorCode code) {
 Response ErrorResponse(const Error& error) {
   const unsigned status = ToHttpStatus(error.code);
   if (status == 500) {
+    spdlog::error("internal error ({}): {}", ErrorCodeName(error.code), error.message);
     return FaultResponse(
         500,
         "Unexpected API Error. Please report this at "
         "http://bugs.launchpad.net/nova/ and attach the Nova API log if possible.");
+  }
+  if (status == 503) {
+    // The store's message names files, hosts and driver errors: it goes to the log only.
+    spdlog::warn("store unavailable: {}", error.message);
+    return FaultResponse(503, kUnavailableMessage);
   }
   return FaultResponse(status, error.message);
 }

@@ -22,8 +22,13 @@ std::string_view FaultName(unsigned status);
 // One mapping from ErrorCode to HTTP status for the whole service.
 unsigned ToHttpStatus(ErrorCode code);
 
+// The message of every 503: the store is busy, full, failing or unreachable (the cause is
+// logged, never sent).
+inline constexpr std::string_view kUnavailableMessage =
+    "The journal store is temporarily unavailable. Retry the request later.";
+
 // A fault for an error from the journal or the store. Internal details are not exposed for
-// kInternal / kDataLoss.
+// kInternal / kDataLoss (500) and kUnavailable (503); they are logged.
 Response ErrorResponse(const Error& error);
 
 // WebOb's default 404 page, in the form the Accept header selects (plain, HTML or JSON).
