@@ -1,0 +1,1 @@
+#include "hostile_fixture.hpp"
