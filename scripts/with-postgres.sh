@@ -9,7 +9,9 @@
 # ACTIONLOG_PG_TCP=1, on 127.0.0.1 at a free port), and runs with stock durable settings
 # (fsync and synchronous_commit on). The command runs with
 #   ACTIONLOG_TEST_PG_DSN=postgresql://postgres@/actionlog_test?host=<dir>&port=<port>
-# and PGHOST/PGPORT/PGUSER/PGDATABASE set to the same server. The server is stopped and the
+# and PGHOST/PGPORT/PGUSER/PGDATABASE set to the same server, ACTIONLOG_TEST_PG_DATA to its data
+# directory and ACTIONLOG_TEST_PG_BIN to the directory of pg_ctl (for tests that stop and restart
+# the server; its log is server.log next to the data directory). The server is stopped and the
 # directory removed when the command ends, fails or is interrupted. Exits with the command's
 # status. As root the server runs as the `postgres` user (PostgreSQL refuses to run as root).
 #
@@ -99,6 +101,7 @@ fi
 "$PG_BIN/createdb" -h "$PG_DIR" -p "$PORT" -U postgres actionlog_test
 
 export PGHOST="$PG_DIR" PGPORT="$PORT" PGUSER=postgres PGDATABASE=actionlog_test
+export ACTIONLOG_TEST_PG_DATA="$PG_DIR/data" ACTIONLOG_TEST_PG_BIN="$PG_BIN"
 export ACTIONLOG_TEST_PG_DSN="postgresql://postgres@/actionlog_test?host=$PG_DIR&port=$PORT"
 if [[ -n "$LISTEN" ]]; then
   export ACTIONLOG_TEST_PG_TCP_DSN="postgresql://postgres@127.0.0.1:$PORT/actionlog_test"
