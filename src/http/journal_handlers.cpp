@@ -2,6 +2,7 @@
 
 #include <initializer_list>
 
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/field.hpp>
 
 #include "http/journal_json.hpp"
@@ -15,7 +16,8 @@ namespace json = boost::json;
 
 constexpr std::string_view kActorService = "actionlog-http";
 
-// A JSON body is required to be declared as JSON when a Content-Type is given at all.
+// A JSON body is required to be declared as JSON when a Content-Type is given at all. Media
+// types are case-insensitive (RFC 9110 §8.3.1).
 bool IsJsonContentType(const Request& req) {
   const auto it = req.find(bhttp::field::content_type);
   if (it == req.end()) {
@@ -23,10 +25,10 @@ bool IsJsonContentType(const Request& req) {
   }
   std::string_view type = it->value();
   type = type.substr(0, type.find(';'));
-  while (!type.empty() && type.back() == ' ') {
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) {
     type.remove_suffix(1);
   }
-  return type == "application/json";
+  return boost::beast::iequals(type, "application/json");
 }
 
 Result<json::object> Body(const Request& req, bool allow_empty) {
