@@ -292,8 +292,10 @@ class Harness:
             return None, None
         try:
             status, doc = client.call(method, path, body)
-        except InDoubt:
+        except InDoubt as e:
             status, doc = None, None
+            if self.args.mode == "pg-db-kill":  # the service itself never goes away here
+                self.fail(f"{method} {path}: no answer from the service: {e}")
         finally:
             self.gate.leave()
         if status is None or status == 503:
@@ -531,6 +533,10 @@ class Harness:
         for u, entry in list(self.instances.items()):
             status, doc = client.call("GET", f"/journal/v1/instances/{u}")
             ack = entry["ack"]
+            if entry["doubt"]:
+                applied = status == 200 and (ack is None or
+                                             doc["instance"]["version"] > ack["version"])
+                self.count("doubt_applied" if applied else "doubt_not_applied")
             if ack is None:
                 if status == 200 and strict_doubt:
                     self.fail(f"{label}: instance {u} registered without an answer (graceful)")
@@ -853,16 +859,24 @@ class Harness:
         probe = Client(self, ADMIN)
         down_until = time.time() + 1.5
         probes = 0
+        with self.lock:
+            some = self.actions[-1] if self.actions else None
+        paths = ["/journal/v1/verify"]
+        if some is not None:
+            paths += [some.path(), f"/v2.1/servers/{some.uuid}/os-instance-actions",
+                      f"/v2.1/servers/{some.uuid}/os-instance-actions/{some.rid}"]
         while time.time() < down_until:
+            path = paths[probes % len(paths)]
             try:
-                status, doc = probe.call("GET", "/journal/v1/verify")
+                status, doc = probe.call("GET", path,
+                                         headers={"OpenStack-API-Version": "compute 2.93"})
             except InDoubt as e:
                 self.fail(f"round {r} ({how}): service unreachable while the database is down: "
                           f"{e}")
                 break
             probes += 1
-            if status not in (503,):
-                self.fail(f"round {r} ({how}): verify read with the database down answered "
+            if status != 503:
+                self.fail(f"round {r} ({how}): GET {path} with the database down answered "
                           f"{status} {doc}")
             time.sleep(0.1)
         if self.proc.poll() is not None:
