@@ -250,8 +250,8 @@ Result<Instance> Journal::DeleteInstance(const Actor& actor, std::string_view ra
 
 Result<Instance> Journal::GetInstance(std::string_view uuid) {
   Instance out;
-  ACTIONLOG_RETURN_IF_ERROR(store_->Read([&](store::ReadTransaction& tx) -> Status {
-    ACTIONLOG_ASSIGN_OR_RETURN(out, internal::RequireInstance(tx, uuid));
+  ACTIONLOG_RETURN_IF_ERROR(Read([&](JournalReader& reader) -> Status {
+    ACTIONLOG_ASSIGN_OR_RETURN(out, reader.GetInstance(uuid));
     return OkStatus();
   }));
   return out;
@@ -509,47 +509,69 @@ Result<Written<Event>> Journal::FinishEvent(const Actor& actor, const FinishEven
   return out;
 }
 
+Status Journal::Read(const std::function<Status(JournalReader&)>& fn) {
+  return store_->Read([&](store::ReadTransaction& tx) -> Status {
+    JournalReader reader(tx);
+    return fn(reader);
+  });
+}
+
+Result<Instance> JournalReader::GetInstance(std::string_view uuid) {
+  return internal::RequireInstance(tx_, uuid);
+}
+
+Result<ActionWithEvents> JournalReader::GetAction(std::string_view instance_uuid,
+                                                  std::string_view request_id) {
+  ACTIONLOG_ASSIGN_OR_RETURN(std::optional<Action> action,
+                             tx_.GetAction(instance_uuid, request_id));
+  if (!action) {
+    return MakeError(ErrorCode::kNotFound, "Action " + std::string(request_id) + " not found");
+  }
+  ActionWithEvents out;
+  ACTIONLOG_ASSIGN_OR_RETURN(out.events, tx_.ListEvents(action->id));
+  out.action = std::move(*action);
+  return out;
+}
+
+Result<std::vector<Action>> JournalReader::ListActions(const ListActionsSpec& spec) {
+  if (spec.limit && *spec.limit < 0) {
+    return MakeError(ErrorCode::kInvalidArgument, "limit must not be negative");
+  }
+  if (spec.limit && *spec.limit == 0) {
+    return std::vector<Action>{};
+  }
+  store::ActionPageQuery query;
+  query.instance_uuid = spec.instance_uuid;
+  query.limit = spec.limit;
+  query.changes_since = spec.changes_since;
+  query.changes_before = spec.changes_before;
+  if (spec.marker) {
+    ACTIONLOG_ASSIGN_OR_RETURN(std::optional<Action> marker,
+                               tx_.GetAction(spec.instance_uuid, *spec.marker));
+    if (!marker) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "marker " + internal::Quote(*spec.marker) + " not found");
+    }
+    query.after_created_at = marker->created_at;
+    query.after_id = marker->id;
+  }
+  return tx_.ListActions(query);
+}
+
 Result<ActionWithEvents> Journal::GetAction(std::string_view instance_uuid,
                                             std::string_view request_id) {
   ActionWithEvents out;
-  ACTIONLOG_RETURN_IF_ERROR(store_->Read([&](store::ReadTransaction& tx) -> Status {
-    ACTIONLOG_ASSIGN_OR_RETURN(std::optional<Action> action,
-                               tx.GetAction(instance_uuid, request_id));
-    if (!action) {
-      return MakeError(ErrorCode::kNotFound, "Action " + std::string(request_id) + " not found");
-    }
-    ACTIONLOG_ASSIGN_OR_RETURN(out.events, tx.ListEvents(action->id));
-    out.action = std::move(*action);
+  ACTIONLOG_RETURN_IF_ERROR(Read([&](JournalReader& reader) -> Status {
+    ACTIONLOG_ASSIGN_OR_RETURN(out, reader.GetAction(instance_uuid, request_id));
     return OkStatus();
   }));
   return out;
 }
 
 Result<std::vector<Action>> Journal::ListActions(const ListActionsSpec& spec) {
-  if (spec.limit && *spec.limit < 0) {
-    return MakeError(ErrorCode::kInvalidArgument, "limit must not be negative");
-  }
   std::vector<Action> out;
-  if (spec.limit && *spec.limit == 0) {
-    return out;
-  }
-  ACTIONLOG_RETURN_IF_ERROR(store_->Read([&](store::ReadTransaction& tx) -> Status {
-    store::ActionPageQuery query;
-    query.instance_uuid = spec.instance_uuid;
-    query.limit = spec.limit;
-    query.changes_since = spec.changes_since;
-    query.changes_before = spec.changes_before;
-    if (spec.marker) {
-      ACTIONLOG_ASSIGN_OR_RETURN(std::optional<Action> marker,
-                                 tx.GetAction(spec.instance_uuid, *spec.marker));
-      if (!marker) {
-        return MakeError(ErrorCode::kInvalidArgument,
-                         "marker " + internal::Quote(*spec.marker) + " not found");
-      }
-      query.after_created_at = marker->created_at;
-      query.after_id = marker->id;
-    }
-    ACTIONLOG_ASSIGN_OR_RETURN(out, tx.ListActions(query));
+  ACTIONLOG_RETURN_IF_ERROR(Read([&](JournalReader& reader) -> Status {
+    ACTIONLOG_ASSIGN_OR_RETURN(out, reader.ListActions(spec));
     return OkStatus();
   }));
   return out;

@@ -26,9 +26,10 @@ std::string NextLinkPrefix(const NovaRequest& req) {
 
 }  // namespace
 
-Result<Instance> NovaHandlers::LookupInstance(const NovaRequest& req, bool read_deleted) const {
+Result<Instance> NovaHandlers::LookupInstance(JournalReader& reader, const NovaRequest& req,
+                                              bool read_deleted) {
   const std::string& server_id = req.route.server_id;
-  auto instance = journal_.GetInstance(server_id);
+  auto instance = reader.GetInstance(server_id);
   if (!instance) {
     const ErrorCode code = instance.error().code;
     if (code == ErrorCode::kNotFound || code == ErrorCode::kInvalidArgument) {
@@ -43,20 +44,22 @@ Result<Instance> NovaHandlers::LookupInstance(const NovaRequest& req, bool read_
 }
 
 Response NovaHandlers::ActionIndex(const NovaRequest& req) const {
-  if (!req.version.AtLeast(58)) {
-    auto instance = LookupInstance(req, req.version.AtLeast(21));
-    if (!instance) {
-      return ErrorResponse(instance.error());
-    }
-    ListActionsSpec spec;
-    spec.instance_uuid = instance->uuid;
-    auto actions = journal_.ListActions(spec);
-    if (!actions) {
-      return ErrorResponse(actions.error());
-    }
-    return JsonResponse(200, RenderActionIndex(*actions, req.version, std::nullopt));
+  if (req.version.AtLeast(58)) {
+    return ListPage(req);
   }
-  return ListPage(req);
+  std::vector<Action> actions;
+  const Status status = journal_.Read([&](JournalReader& reader) -> Status {
+    ACTIONLOG_ASSIGN_OR_RETURN(const Instance instance,
+                               LookupInstance(reader, req, req.version.AtLeast(21)));
+    ListActionsSpec spec;
+    spec.instance_uuid = instance.uuid;
+    ACTIONLOG_ASSIGN_OR_RETURN(actions, reader.ListActions(spec));
+    return OkStatus();
+  });
+  if (!status) {
+    return ErrorResponse(status.error());
+  }
+  return JsonResponse(200, RenderActionIndex(actions, req.version, std::nullopt));
 }
 
 Response NovaHandlers::ListPage(const NovaRequest& req) const {
@@ -66,57 +69,72 @@ Response NovaHandlers::ListPage(const NovaRequest& req) const {
   if (!query) {
     return ErrorResponse(query.error());
   }
-  auto instance = LookupInstance(req, true);
-  if (!instance) {
-    return ErrorResponse(instance.error());
-  }
-  if (auto window = CheckTimeWindow(*query); !window) {
-    return ErrorResponse(window.error());
-  }
-  ListActionsSpec spec;
-  spec.instance_uuid = instance->uuid;
-  spec.limit = query->limit;
-  spec.marker = query->marker;
-  spec.changes_since = query->changes_since;
-  spec.changes_before = query->changes_before;
-  auto actions = journal_.ListActions(spec);
-  if (!actions) {
-    if (actions.error().code == ErrorCode::kInvalidArgument && query->marker) {
-      return FaultResponse(400, "Marker None could not be found.");
+  std::vector<Action> actions;
+  const Status status = journal_.Read([&](JournalReader& reader) -> Status {
+    ACTIONLOG_ASSIGN_OR_RETURN(const Instance instance, LookupInstance(reader, req, true));
+    ACTIONLOG_RETURN_IF_ERROR(CheckTimeWindow(*query));
+    ListActionsSpec spec;
+    spec.instance_uuid = instance.uuid;
+    spec.limit = query->limit;
+    spec.marker = query->marker;
+    spec.changes_since = query->changes_since;
+    spec.changes_before = query->changes_before;
+    auto page = reader.ListActions(spec);
+    if (!page) {
+      if (page.error().code == ErrorCode::kInvalidArgument && query->marker) {
+        return MakeError(ErrorCode::kInvalidArgument, "Marker None could not be found.");
+      }
+      return page.error();
     }
-    return ErrorResponse(actions.error());
+    actions = std::move(*page);
+    return OkStatus();
+  });
+  if (!status) {
+    return ErrorResponse(status.error());
   }
   std::optional<std::string> next;
-  if (query->limit > 0 && static_cast<std::int64_t>(actions->size()) == query->limit) {
+  if (query->limit > 0 && static_cast<std::int64_t>(actions.size()) == query->limit) {
     next =
-        BuildNextLink(NextLinkPrefix(req), req.route.server_id, params, actions->back().request_id);
+        BuildNextLink(NextLinkPrefix(req), req.route.server_id, params, actions.back().request_id);
   }
-  return JsonResponse(200, RenderActionIndex(*actions, req.version, next));
+  return JsonResponse(200, RenderActionIndex(actions, req.version, next));
 }
 
 Response NovaHandlers::ActionShow(const NovaRequest& req) const {
-  auto instance = LookupInstance(req, req.version.AtLeast(21));
-  if (!instance) {
-    return ErrorResponse(instance.error());
-  }
-  auto record = journal_.GetAction(instance->uuid, req.route.request_id);
-  if (!record) {
-    const ErrorCode code = record.error().code;
-    if (code == ErrorCode::kNotFound || code == ErrorCode::kInvalidArgument) {
-      return FaultResponse(404, "Action " + req.route.request_id + " not found");
+  std::optional<std::string> project_id;
+  ActionWithEvents record;
+  const Status status = journal_.Read([&](JournalReader& reader) -> Status {
+    ACTIONLOG_ASSIGN_OR_RETURN(const Instance instance,
+                               LookupInstance(reader, req, req.version.AtLeast(21)));
+    auto found = reader.GetAction(instance.uuid, req.route.request_id);
+    if (!found) {
+      const ErrorCode code = found.error().code;
+      if (code == ErrorCode::kNotFound || code == ErrorCode::kInvalidArgument) {
+        return MakeError(ErrorCode::kNotFound, "Action " + req.route.request_id + " not found");
+      }
+      return found.error();
     }
-    return ErrorResponse(record.error());
+    project_id = instance.project_id;
+    record = std::move(*found);
+    return OkStatus();
+  });
+  if (!status) {
+    return ErrorResponse(status.error());
   }
-  return JsonResponse(200, RenderActionShow(*record, instance->project_id, req.version,
-                                            CanSeeEventInternals(req.identity)));
+  return JsonResponse(
+      200, RenderActionShow(record, project_id, req.version, CanSeeEventInternals(req.identity)));
 }
 
 Response NovaHandlers::ServerShow(const NovaRequest& req) const {
-  auto instance = LookupInstance(req, false);
-  if (!instance) {
-    return ErrorResponse(instance.error());
+  Instance instance;
+  const Status status = journal_.Read([&](JournalReader& reader) -> Status {
+    ACTIONLOG_ASSIGN_OR_RETURN(instance, LookupInstance(reader, req, false));
+    return OkStatus();
+  });
+  if (!status) {
+    return ErrorResponse(status.error());
   }
-  return JsonResponse(200, RenderServer(*instance, req.app_url, req.host_url));
+  return JsonResponse(200, RenderServer(instance, req.app_url, req.host_url));
 }
 
 Response NovaHandlers::ServerList(const NovaRequest& req) const {

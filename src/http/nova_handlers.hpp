@@ -38,7 +38,9 @@ class NovaHandlers {
  private:
   // common.get_instance: 404 "Instance <id> could not be found." for unknown ids, other
   // projects (non-admins) and deleted instances unless `read_deleted`.
-  Result<Instance> LookupInstance(const NovaRequest& req, bool read_deleted) const;
+  // Runs in the request's read snapshot, so the instance and what is read after it agree.
+  static Result<Instance> LookupInstance(JournalReader& reader, const NovaRequest& req,
+                                         bool read_deleted);
   Response ListPage(const NovaRequest& req) const;  // index from 2.58
 
   Journal& journal_;

@@ -15,9 +15,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "actionlog/core/error.hpp"
@@ -99,6 +101,24 @@ struct VerifyReport {
   std::string problem;                        // human-readable description of the first problem
 };
 
+// Reads that must agree with each other, made in one snapshot of the store: an instance and its
+// actions, or an instance and one action with its events, as one request needs them.
+class JournalReader {
+ public:
+  // kNotFound when no instance has this uuid (live or soft-deleted).
+  Result<Instance> GetInstance(std::string_view uuid);
+  // The semantics of Journal::GetAction and Journal::ListActions below.
+  Result<ActionWithEvents> GetAction(std::string_view instance_uuid, std::string_view request_id);
+  Result<std::vector<Action>> ListActions(const ListActionsSpec& spec);
+
+ private:
+  friend class Journal;
+
+  explicit JournalReader(store::ReadTransaction& tx) : tx_(tx) {}
+
+  store::ReadTransaction& tx_;
+};
+
 class Journal {
  public:
   explicit Journal(std::shared_ptr<store::Store> store);
@@ -123,6 +143,11 @@ class Journal {
   Result<std::vector<Action>> ListActions(const ListActionsSpec& spec);
   Result<std::vector<Event>> ListEvents(std::string_view instance_uuid,
                                         std::string_view request_id);
+
+  // Runs `fn` with a reader over one consistent snapshot; returns fn's status or a store error.
+  // fn may run more than once (after a transient store failure), so it only reads and fills its
+  // own captured outputs.
+  Status Read(const std::function<Status(JournalReader&)>& fn);
 
   // Clone: create a complete record as it exists elsewhere (Nova's create(), import). ids are
   // preserved when given (non-zero) and free. An existing identical record is a no-op
