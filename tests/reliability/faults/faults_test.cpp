@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <ostream>
 #include <set>
 #include <string>
 #include <thread>
@@ -242,7 +243,7 @@ class FaultsTest : public ::testing::Test {
 
   void ExpectConsistent() {
     ASSERT_THAT(VerifyJournal(*journal_), IsOk());
-    ASSERT_THAT(ReadChangeHistory(*journal_), IsOk());
+    ASSERT_THAT(ReadCheckedChangeLog(*journal_), IsOk());
     HttpClient client(server_->port());
     const Reply v = client.Call(verb::get, "/journal/v1/verify", kAdminToken);
     EXPECT_EQ(v.status, 200U) << v.body;
@@ -261,6 +262,8 @@ struct PersistentCase {
   FaultRule rule;
   int writes_per_client;
 };
+
+void PrintTo(const PersistentCase& c, std::ostream* os) { *os << c.name; }
 
 class PersistentFaultTest : public FaultsTest,
                             public ::testing::WithParamInterface<PersistentCase> {};
@@ -351,6 +354,8 @@ struct MixedCase {
   const char* name;
   FaultRule rule;
 };
+
+void PrintTo(const MixedCase& c, std::ostream* os) { *os << c.name; }
 
 class MixedFaultTest : public FaultsTest, public ::testing::WithParamInterface<MixedCase> {};
 

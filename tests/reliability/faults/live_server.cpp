@@ -1,6 +1,7 @@
 #include "live_server.hpp"
 
 #include <cstdio>
+#include <map>
 #include <random>
 #include <utility>
 
@@ -158,34 +159,45 @@ std::string RandomUuid() {
   return buf;
 }
 
-Result<ChangeHistory> ReadChangeHistory(Journal& journal) {
-  ChangeHistory history;
+Result<std::vector<ChangeEntry>> ReadCheckedChangeLog(Journal& journal) {
+  std::vector<ChangeEntry> log;
   std::map<std::pair<std::string, std::int64_t>, std::int64_t> last_version;
-  std::int64_t after = 0;
   for (;;) {
     std::vector<ChangeEntry> page;
+    const std::int64_t after = log.empty() ? 0 : log.back().seq;
     ACTIONLOG_RETURN_IF_ERROR(journal.store().Read([&](store::ReadTransaction& tx) -> Status {
       ACTIONLOG_ASSIGN_OR_RETURN(page, tx.ReadChanges(after, 1000));
       return OkStatus();
     }));
     if (page.empty()) {
-      return history;
+      return log;
     }
-    for (const ChangeEntry& e : page) {
-      const auto key = std::make_pair(e.entity, e.entity_id);
-      std::int64_t& last = last_version[key];
+    for (ChangeEntry& e : page) {
+      std::int64_t& last = last_version[std::make_pair(e.entity, e.entity_id)];
       if (e.entity_version != last + 1) {
-        return MakeError(ErrorCode::kDataLoss, "change " + std::to_string(e.seq) + " (" +
-                                                   e.operation + ") logs " + e.entity + " " +
-                                                   std::to_string(e.entity_id) + " version " +
-                                                   std::to_string(e.entity_version) +
-                                                   " after version " + std::to_string(last));
+        return MakeError(ErrorCode::kDataLoss,
+                         "change " + std::to_string(e.seq) + " (" + e.operation + ") logs " +
+                             e.entity + " " + std::to_string(e.entity_id) + " version " +
+                             std::to_string(e.entity_version) + " after version " +
+                             std::to_string(last));
       }
       last = e.entity_version;
-      history[key].push_back(e.operation);
-      after = e.seq;
+      log.push_back(std::move(e));
     }
   }
+}
+
+std::vector<std::string> OperationsFor(const std::vector<ChangeEntry>& log,
+                                       std::string_view entity, std::string_view instance_uuid,
+                                       std::string_view request_id, std::string_view event) {
+  std::vector<std::string> ops;
+  for (const ChangeEntry& e : log) {
+    if (e.entity == entity && e.instance_uuid == instance_uuid &&
+        (request_id.empty() || e.request_id == request_id) && (event.empty() || e.event == event)) {
+      ops.push_back(e.operation);
+    }
+  }
+  return ops;
 }
 
 Status VerifyJournal(Journal& journal) {

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -80,12 +79,16 @@ std::int64_t Int(const boost::json::object& o, std::string_view key);
 bool IsFault(const Reply& reply, std::string_view fault, unsigned status);
 std::string FaultMessage(const Reply& reply);
 
-// The change log grouped by row: (entity, entity_id) -> the operations logged for it, in order.
-using ChangeHistory = std::map<std::pair<std::string, std::int64_t>, std::vector<std::string>>;
+// The whole change log, checked: every row's entries carry versions 1, 2, 3, ... in order (no
+// lost update, no duplicate entry); kDataLoss naming the first bad entry otherwise.
+Result<std::vector<ChangeEntry>> ReadCheckedChangeLog(Journal& journal);
 
-// Reads the whole change log and checks that every row's entries carry versions 1, 2, 3, ...
-// in order (no lost update, no duplicate entry). kDataLoss naming the first bad row otherwise.
-Result<ChangeHistory> ReadChangeHistory(Journal& journal);
+// The operations logged for the rows of one entity kind ("instance", "action", "event") whose
+// instance_uuid, request_id and event match (an empty request_id / event matches any).
+std::vector<std::string> OperationsFor(const std::vector<ChangeEntry>& log,
+                                       std::string_view entity, std::string_view instance_uuid,
+                                       std::string_view request_id = {},
+                                       std::string_view event = {});
 
 // Journal::Verify, as a Status (kDataLoss with the problem when it fails).
 Status VerifyJournal(Journal& journal);

@@ -6,12 +6,13 @@
 // exactly one entry per real change. On SQLite (file) and, with ACTIONLOG_TEST_PG_DSN, on
 // PostgreSQL.
 //
-// ACTIONLOG_RACES_ROUNDS (default 3) and ACTIONLOG_RACES_CLIENTS (default 8) set the long form.
+// ACTIONLOG_RACES_ROUNDS (default 5) and ACTIONLOG_RACES_CLIENTS (default 8) set the long form.
 #include <algorithm>
 #include <cstdlib>
 #include <functional>
 #include <latch>
 #include <memory>
+#include <ostream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -23,6 +24,13 @@
 #include "live_server.hpp"
 #include "testing/backends.hpp"
 #include "testing/testing.hpp"
+
+namespace actionlog::testing {
+
+// Names the backend in test listings instead of printing its bytes.
+inline void PrintTo(Backend backend, std::ostream* os) { *os << BackendName(backend); }
+
+}  // namespace actionlog::testing
 
 namespace actionlog::reliability {
 namespace {
@@ -99,7 +107,7 @@ class RacesTest : public ::testing::TestWithParam<Backend> {
     server_ = std::make_unique<LiveServer>(journal_, config);
     ASSERT_TRUE(server_->ok());
     clients_ = std::max(4, EnvInt("ACTIONLOG_RACES_CLIENTS", 8));  // two per side at least
-    rounds_ = EnvInt("ACTIONLOG_RACES_ROUNDS", 3);
+    rounds_ = EnvInt("ACTIONLOG_RACES_ROUNDS", 5);
     for (int i = 0; i < clients_; ++i) {
       pool_.push_back(std::make_unique<HttpClient>(server_->port()));
       // Connect now, so that the race starts with every connection open.
@@ -164,7 +172,7 @@ class RacesTest : public ::testing::TestWithParam<Backend> {
   std::vector<std::unique_ptr<HttpClient>> pool_;
   std::string uuid_;
   int clients_ = 8;
-  int rounds_ = 3;
+  int rounds_ = 5;
 };
 
 // Everyone registers the same new instance: one 201, the rest identical replays; with two
