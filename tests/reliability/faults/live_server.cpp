@@ -175,11 +175,11 @@ Result<std::vector<ChangeEntry>> ReadCheckedChangeLog(Journal& journal) {
     for (ChangeEntry& e : page) {
       std::int64_t& last = last_version[std::make_pair(e.entity, e.entity_id)];
       if (e.entity_version != last + 1) {
-        return MakeError(ErrorCode::kDataLoss,
-                         "change " + std::to_string(e.seq) + " (" + e.operation + ") logs " +
-                             e.entity + " " + std::to_string(e.entity_id) + " version " +
-                             std::to_string(e.entity_version) + " after version " +
-                             std::to_string(last));
+        return MakeError(ErrorCode::kDataLoss, "change " + std::to_string(e.seq) + " (" +
+                                                   e.operation + ") logs " + e.entity + " " +
+                                                   std::to_string(e.entity_id) + " version " +
+                                                   std::to_string(e.entity_version) +
+                                                   " after version " + std::to_string(last));
       }
       last = e.entity_version;
       log.push_back(std::move(e));
@@ -187,9 +187,9 @@ Result<std::vector<ChangeEntry>> ReadCheckedChangeLog(Journal& journal) {
   }
 }
 
-std::vector<std::string> OperationsFor(const std::vector<ChangeEntry>& log,
-                                       std::string_view entity, std::string_view instance_uuid,
-                                       std::string_view request_id, std::string_view event) {
+std::vector<std::string> OperationsFor(const std::vector<ChangeEntry>& log, std::string_view entity,
+                                       std::string_view instance_uuid, std::string_view request_id,
+                                       std::string_view event) {
   std::vector<std::string> ops;
   for (const ChangeEntry& e : log) {
     if (e.entity == entity && e.instance_uuid == instance_uuid &&

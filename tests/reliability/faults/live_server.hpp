@@ -85,8 +85,8 @@ Result<std::vector<ChangeEntry>> ReadCheckedChangeLog(Journal& journal);
 
 // The operations logged for the rows of one entity kind ("instance", "action", "event") whose
 // instance_uuid, request_id and event match (an empty request_id / event matches any).
-std::vector<std::string> OperationsFor(const std::vector<ChangeEntry>& log,
-                                       std::string_view entity, std::string_view instance_uuid,
+std::vector<std::string> OperationsFor(const std::vector<ChangeEntry>& log, std::string_view entity,
+                                       std::string_view instance_uuid,
                                        std::string_view request_id = {},
                                        std::string_view event = {});
 
