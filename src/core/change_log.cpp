@@ -1,21 +1,122 @@
 #include "actionlog/core/change_log.hpp"
 
 #include <array>
+#include <charconv>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
 
-#include <boost/json/object.hpp>
-#include <boost/json/serialize.hpp>
 #include <openssl/evp.h>
 
 namespace actionlog {
 namespace {
 
-boost::json::value Opt(const std::optional<std::string>& v) {
-  return v ? boost::json::value(*v) : boost::json::value(nullptr);
-}
+// The canonical form of row images and change-log entries: compact JSON, keys in a fixed order,
+// strings escaped as Boost.JSON's serializer escapes them (", \\, \b \f \n \r \t, other control
+// bytes as \u00xx; every other byte as is). It is written directly rather than through a JSON
+// DOM because it is built for every change; tests/core/change_log_test.cpp pins it byte for byte
+// to Boost.JSON's serialization, so hashes recorded by any version stay verifiable.
+class Canonical {
+ public:
+  explicit Canonical(std::size_t reserve) { out_.reserve(reserve); }
 
-boost::json::value Opt(const std::optional<Timestamp>& v) {
-  return v ? boost::json::value(FormatStorageTime(*v)) : boost::json::value(nullptr);
-}
+  Canonical& Field(std::string_view key, std::string_view value) {
+    Key(key);
+    String(value);
+    return *this;
+  }
+
+  Canonical& Field(std::string_view key, const std::string& value) {
+    return Field(key, std::string_view(value));
+  }
+
+  Canonical& Field(std::string_view key, std::int64_t value) {
+    Key(key);
+    std::array<char, 24> buf{};
+    const auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), value);
+    out_.append(buf.data(), end);
+    return *this;
+  }
+
+  Canonical& Field(std::string_view key, const std::optional<std::string>& value) {
+    Key(key);
+    if (value) {
+      String(*value);
+    } else {
+      out_ += "null";
+    }
+    return *this;
+  }
+
+  Canonical& Field(std::string_view key, const std::optional<Timestamp>& value) {
+    Key(key);
+    if (value) {
+      String(FormatStorageTime(*value));
+    } else {
+      out_ += "null";
+    }
+    return *this;
+  }
+
+  std::string Finish() {
+    out_ += '}';
+    return std::move(out_);
+  }
+
+ private:
+  void Key(std::string_view key) {
+    out_ += out_.empty() ? '{' : ',';
+    String(key);
+    out_ += ':';
+  }
+
+  void String(std::string_view value) {
+    static constexpr std::string_view kHex = "0123456789abcdef";
+    out_ += '"';
+    std::size_t run = 0;  // start of the bytes not yet copied
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      const auto c = static_cast<unsigned char>(value[i]);
+      if (c >= 0x20 && c != '"' && c != '\\') {
+        continue;
+      }
+      out_.append(value.data() + run, i - run);
+      run = i + 1;
+      out_ += '\\';
+      switch (c) {
+        case '"':
+          out_ += '"';
+          break;
+        case '\\':
+          out_ += '\\';
+          break;
+        case '\b':
+          out_ += 'b';
+          break;
+        case '\f':
+          out_ += 'f';
+          break;
+        case '\n':
+          out_ += 'n';
+          break;
+        case '\r':
+          out_ += 'r';
+          break;
+        case '\t':
+          out_ += 't';
+          break;
+        default:
+          out_ += "u00";
+          out_ += kHex[c >> 4U];
+          out_ += kHex[c & 0xFU];
+      }
+    }
+    out_.append(value.data() + run, value.size() - run);
+    out_ += '"';
+  }
+
+  std::string out_;
+};
 
 std::string Hex(const unsigned char* data, unsigned int size) {
   static constexpr std::string_view kDigits = "0123456789abcdef";
@@ -44,75 +145,77 @@ std::string Digest(const EVP_MD* md, std::string_view a, std::string_view b) {
 }  // namespace
 
 std::string RowImage(const Instance& row) {
-  boost::json::object o;
-  o["id"] = row.id;
-  o["uuid"] = row.uuid;
-  o["project_id"] = Opt(row.project_id);
-  o["user_id"] = Opt(row.user_id);
-  o["host"] = Opt(row.host);
-  o["display_name"] = Opt(row.display_name);
-  o["created_at"] = Opt(row.created_at);
-  o["updated_at"] = Opt(row.updated_at);
-  o["deleted_at"] = Opt(row.deleted_at);
-  o["deleted"] = row.deleted;
-  o["version"] = row.version;
-  return boost::json::serialize(o);
+  return Canonical(256)
+      .Field("id", row.id)
+      .Field("uuid", row.uuid)
+      .Field("project_id", row.project_id)
+      .Field("user_id", row.user_id)
+      .Field("host", row.host)
+      .Field("display_name", row.display_name)
+      .Field("created_at", row.created_at)
+      .Field("updated_at", row.updated_at)
+      .Field("deleted_at", row.deleted_at)
+      .Field("deleted", row.deleted)
+      .Field("version", row.version)
+      .Finish();
 }
 
 std::string RowImage(const Action& row) {
-  boost::json::object o;
-  o["id"] = row.id;
-  o["action"] = Opt(row.action);
-  o["instance_uuid"] = row.instance_uuid;
-  o["request_id"] = row.request_id;
-  o["user_id"] = Opt(row.user_id);
-  o["project_id"] = Opt(row.project_id);
-  o["created_at"] = Opt(row.created_at);
-  o["updated_at"] = Opt(row.updated_at);
-  o["deleted_at"] = Opt(row.deleted_at);
-  o["start_time"] = Opt(row.start_time);
-  o["finish_time"] = Opt(row.finish_time);
-  o["message"] = Opt(row.message);
-  o["deleted"] = row.deleted;
-  o["version"] = row.version;
-  return boost::json::serialize(o);
+  return Canonical(384)
+      .Field("id", row.id)
+      .Field("action", row.action)
+      .Field("instance_uuid", row.instance_uuid)
+      .Field("request_id", row.request_id)
+      .Field("user_id", row.user_id)
+      .Field("project_id", row.project_id)
+      .Field("created_at", row.created_at)
+      .Field("updated_at", row.updated_at)
+      .Field("deleted_at", row.deleted_at)
+      .Field("start_time", row.start_time)
+      .Field("finish_time", row.finish_time)
+      .Field("message", row.message)
+      .Field("deleted", row.deleted)
+      .Field("version", row.version)
+      .Finish();
 }
 
 std::string RowImage(const Event& row) {
-  boost::json::object o;
-  o["id"] = row.id;
-  o["action_id"] = row.action_id;
-  o["event"] = row.event;
-  o["created_at"] = Opt(row.created_at);
-  o["updated_at"] = Opt(row.updated_at);
-  o["deleted_at"] = Opt(row.deleted_at);
-  o["start_time"] = Opt(row.start_time);
-  o["finish_time"] = Opt(row.finish_time);
-  o["result"] = Opt(row.result);
-  o["traceback"] = Opt(row.traceback);
-  o["host"] = Opt(row.host);
-  o["details"] = Opt(row.details);
-  o["deleted"] = row.deleted;
-  o["version"] = row.version;
-  return boost::json::serialize(o);
+  const std::size_t big =
+      (row.traceback ? row.traceback->size() : 0) + (row.details ? row.details->size() : 0);
+  return Canonical(384 + big + big / 8)
+      .Field("id", row.id)
+      .Field("action_id", row.action_id)
+      .Field("event", row.event)
+      .Field("created_at", row.created_at)
+      .Field("updated_at", row.updated_at)
+      .Field("deleted_at", row.deleted_at)
+      .Field("start_time", row.start_time)
+      .Field("finish_time", row.finish_time)
+      .Field("result", row.result)
+      .Field("traceback", row.traceback)
+      .Field("host", row.host)
+      .Field("details", row.details)
+      .Field("deleted", row.deleted)
+      .Field("version", row.version)
+      .Finish();
 }
 
 std::string CanonicalBytes(const ChangeEntry& entry) {
-  boost::json::object o;
-  o["seq"] = entry.seq;
-  o["recorded_at"] = FormatStorageTime(entry.recorded_at);
-  o["actor_user"] = entry.actor_user;
-  o["actor_project"] = entry.actor_project;
-  o["actor_service"] = entry.actor_service;
-  o["operation"] = entry.operation;
-  o["entity"] = entry.entity;
-  o["entity_id"] = entry.entity_id;
-  o["entity_version"] = entry.entity_version;
-  o["instance_uuid"] = entry.instance_uuid;
-  o["request_id"] = entry.request_id;
-  o["event"] = entry.event;
-  o["row"] = entry.row;
-  return boost::json::serialize(o);
+  return Canonical(384 + entry.row.size() + entry.row.size() / 8)
+      .Field("seq", entry.seq)
+      .Field("recorded_at", FormatStorageTime(entry.recorded_at))
+      .Field("actor_user", entry.actor_user)
+      .Field("actor_project", entry.actor_project)
+      .Field("actor_service", entry.actor_service)
+      .Field("operation", entry.operation)
+      .Field("entity", entry.entity)
+      .Field("entity_id", entry.entity_id)
+      .Field("entity_version", entry.entity_version)
+      .Field("instance_uuid", entry.instance_uuid)
+      .Field("request_id", entry.request_id)
+      .Field("event", entry.event)
+      .Field("row", entry.row)
+      .Finish();
 }
 
 std::string ChainHash(std::string_view prev_hash, const ChangeEntry& entry) {
