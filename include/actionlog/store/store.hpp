@@ -96,9 +96,14 @@ class WriteTransaction : public ReadTransaction {
   virtual Status UpdateAction(const Action& row, std::int64_t expected_version) = 0;
   virtual Status UpdateEvent(const Event& row, std::int64_t expected_version) = 0;
 
-  // The head of the chain, locked for appending until commit.
+  // The head of the chain to append after, reserved for this transaction until commit. It may be
+  // provisional: a backend may take the chain's order only when it commits and then give the
+  // transaction's entries their final seq, prev_hash and hash (recomputed with ChainHash, in
+  // append order, after the committed head). The committed chain is linear either way; callers
+  // must not rely on an entry's seq or hash before the write returned.
   virtual Result<ChainHead> LockChainHead() = 0;
-  // Appends an entry whose seq, prev_hash and hash the caller computed from LockChainHead().
+  // Appends an entry whose seq, prev_hash and hash the caller computed from LockChainHead() (and
+  // from the entries it appended since).
   virtual Status AppendChange(const ChangeEntry& entry) = 0;
 };
 
