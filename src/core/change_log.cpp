@@ -128,6 +128,20 @@ std::string Hex(const unsigned char* data, unsigned int size) {
   return out;
 }
 
+// The digest implementations, fetched from the default provider once: OpenSSL 3 otherwise
+// looks the implementation up again on every EVP_DigestInit_ex. Never freed (process lifetime).
+const EVP_MD* Sha256() {
+  static const EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  ACTIONLOG_CHECK(md != nullptr);
+  return md;
+}
+
+const EVP_MD* Sha224() {
+  static const EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA224", nullptr);
+  ACTIONLOG_CHECK(md != nullptr);
+  return md;
+}
+
 std::string Digest(const EVP_MD* md, std::string_view a, std::string_view b) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
   unsigned int size = 0;
@@ -219,11 +233,11 @@ std::string CanonicalBytes(const ChangeEntry& entry) {
 }
 
 std::string ChainHash(std::string_view prev_hash, const ChangeEntry& entry) {
-  return Digest(EVP_sha256(), prev_hash, CanonicalBytes(entry));
+  return Digest(Sha256(), prev_hash, CanonicalBytes(entry));
 }
 
-std::string Sha256Hex(std::string_view data) { return Digest(EVP_sha256(), data, {}); }
+std::string Sha256Hex(std::string_view data) { return Digest(Sha256(), data, {}); }
 
-std::string Sha224Hex(std::string_view data) { return Digest(EVP_sha224(), data, {}); }
+std::string Sha224Hex(std::string_view data) { return Digest(Sha224(), data, {}); }
 
 }  // namespace actionlog
