@@ -79,6 +79,8 @@ class Connection {
   // The owner tag of statements queued or run from now on.
   void set_owner(int owner) { owner_ = owner; }
 
+  int owner() const { return owner_; }
+
   // The owner tag of the statement whose failure the last failed call returned.
   int failed_owner() const { return failed_owner_; }
 

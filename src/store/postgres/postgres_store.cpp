@@ -3,6 +3,7 @@
 #include <exception>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "store/postgres/connection.hpp"
 #include "store/postgres/reader_pool.hpp"
@@ -52,9 +53,9 @@ Status RunRead(Connection& conn, const ReadFn& fn) {
 class PostgresStore final : public Store {
  public:
   PostgresStore(const StoreOptions& options, std::unique_ptr<Connection> reader,
-                std::unique_ptr<Connection> writer)
+                std::vector<std::unique_ptr<Connection>> writers)
       : readers_(options.url, options.durability, options.read_connections, std::move(reader)),
-        writer_(std::move(writer), options.max_batch) {}
+        writer_(std::move(writers), options.max_batch) {}
 
   Status Read(const ReadFn& fn) override {
     ACTIONLOG_ASSIGN_OR_RETURN(const ReaderPool::Lease lease, readers_.Acquire());
@@ -95,10 +96,14 @@ Result<std::unique_ptr<Store>> OpenPostgresStore(const StoreOptions& options) {
   ACTIONLOG_ASSIGN_OR_RETURN(std::unique_ptr<Connection> reader,
                              Connection::Open(options.url, options.durability));
   ACTIONLOG_RETURN_IF_ERROR(PrepareDatabase(*reader, options));
-  ACTIONLOG_ASSIGN_OR_RETURN(std::unique_ptr<Connection> writer,
-                             Connection::Open(options.url, options.durability));
+  std::vector<std::unique_ptr<Connection>> writers;
+  for (int i = 0; i < kWriterConnections; ++i) {
+    ACTIONLOG_ASSIGN_OR_RETURN(std::unique_ptr<Connection> writer,
+                               Connection::Open(options.url, options.durability));
+    writers.push_back(std::move(writer));
+  }
   return std::unique_ptr<Store>(
-      std::make_unique<PostgresStore>(options, std::move(reader), std::move(writer)));
+      std::make_unique<PostgresStore>(options, std::move(reader), std::move(writers)));
 }
 
 }  // namespace actionlog::store::postgres

@@ -26,14 +26,6 @@ Entity EntityOf(const Action& /*row*/) { return Entity::kAction; }
 
 Entity EntityOf(const Event& /*row*/) { return Entity::kEvent; }
 
-ChainHead ReadHead(const PGresult* result) {
-  if (PQntuples(result) == 0) {
-    return ChainHead{0, std::string(64, '0')};
-  }
-  const ResultRow row(result, 0);
-  return ChainHead{row.Int(0), row.Text(1)};
-}
-
 Params IdAndLimit(std::int64_t id, std::int64_t limit) {
   Params params;
   params.AddInt(id);
@@ -42,6 +34,14 @@ Params IdAndLimit(std::int64_t id, std::int64_t limit) {
 }
 
 }  // namespace
+
+ChainHead ReadChainHead(const PGresult* result) {
+  if (result == nullptr || PQntuples(result) == 0) {
+    return ChainHead{0, std::string(64, '0')};
+  }
+  const ResultRow row(result, 0);
+  return ChainHead{row.Int(0), row.Text(1)};
+}
 
 void PgTransaction::RecordFailure(const Error& error) {
   failure_ = error;
@@ -195,13 +195,11 @@ Result<std::vector<ChangeEntry>> PgTransaction::ReadChanges(std::int64_t after_s
                               "reading the change log");
 }
 
+// In a write transaction: the committed head, without this batch's entries (not sealed yet).
 Result<ChainHead> PgTransaction::GetChainHead() {
-  if (chain_ != nullptr) {
-    return CurrentHead();
-  }
   ACTIONLOG_ASSIGN_OR_RETURN(ResultPtr result,
                              Run(StmtId::kChainHead, Params(), "reading the change log head"));
-  return ReadHead(result.get());
+  return ReadChainHead(result.get());
 }
 
 Result<std::optional<ChangeEntry>> PgTransaction::LatestChangeFor(Entity entity, std::int64_t id) {
@@ -319,49 +317,31 @@ Status PgTransaction::UpdateEvent(const Event& row, std::int64_t expected_versio
   return Update(StmtId::kUpdateEvent, row, expected_version, "updating event");
 }
 
-Result<ChainHead> PgTransaction::CurrentHead() {
-  if (failure_.has_value()) {
-    return *failure_;
-  }
-  if (!chain_->head.has_value()) {
-    if (chain_->head_result == nullptr) {
-      if (auto settled = conn_.Settle(); !settled) {
-        RecordFailure(settled.error());
-        return settled.error();
-      }
-    }
-    if (chain_->head_result == nullptr) {
-      return MakeError(ErrorCode::kInternal, "the change log head was not read");
-    }
-    chain_->head = ReadHead(chain_->head_result.get());
-  }
-  return *chain_->head;
-}
-
 Result<ChainHead> PgTransaction::LockChainHead() {
   if (chain_ == nullptr) {
     return MakeError(ErrorCode::kInternal, "LockChainHead outside a write transaction");
   }
-  // The writer took the chain lock when it began the transaction (see writer.cpp).
-  return CurrentHead();
+  if (failure_.has_value()) {
+    return *failure_;
+  }
+  // Provisional: the writer takes the chain lock and renumbers the entries when it seals.
+  return chain_->head;
 }
 
 Status PgTransaction::AppendChange(const ChangeEntry& entry) {
   if (chain_ == nullptr) {
     return MakeError(ErrorCode::kInternal, "AppendChange outside a write transaction");
   }
-  ACTIONLOG_ASSIGN_OR_RETURN(const ChainHead head, CurrentHead());
+  if (failure_.has_value()) {
+    return *failure_;
+  }
+  const ChainHead& head = chain_->head;
   if (entry.seq != head.seq + 1 || entry.prev_hash != head.hash) {
     return MakeError(ErrorCode::kInternal,
                      "appending to the change log: entry " + std::to_string(entry.seq) +
                          " does not follow the head " + std::to_string(head.seq));
   }
-  if (auto queued =
-          conn_.Defer(StmtId::kAppendChange, true, RowParams(entry), "appending to the change log");
-      !queued) {
-    RecordFailure(queued.error());
-    return queued.error();
-  }
+  chain_->entries.push_back(BatchChain::Entry{entry, conn_.owner()});
   chain_->head = ChainHead{entry.seq, entry.hash};
   return OkStatus();
 }

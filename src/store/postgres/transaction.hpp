@@ -2,10 +2,9 @@
 //
 // The store opens the PostgreSQL transaction (BEGIN ...) and ends it; PgTransaction only runs
 // statements inside it. In a write transaction every read returns rows locked with
-// FOR NO KEY UPDATE until commit, and the change-log head comes from the head query the writer
-// queued right behind the chain lock (see writer.hpp); AppendChange advances it in memory and
-// queues its INSERT without waiting (Connection::Defer): its result is checked with the next
-// statement that needs an answer, or when the writer ends the job.
+// FOR NO KEY UPDATE until commit. LockChainHead returns the batch's provisional head and takes no
+// lock; AppendChange checks that the entry follows it and keeps the entry in the BatchChain, which
+// the writer seals under the chain lock just before COMMIT (see writer.hpp).
 //
 // A statement that fails aborts the PostgreSQL transaction; every later call then returns the
 // same error without reaching the server (failure()), and retry() tells whether the failure was
@@ -16,6 +15,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -25,13 +25,22 @@
 
 namespace actionlog::store::postgres {
 
-// The change-log head of a write batch: `head_result` receives the result of the head query
-// the writer queued after the chain lock; the first LockChainHead parses it into `head`, and
-// AppendChange advances `head`.
+// The change-log entries of a write batch, kept in memory until the writer seals them (see
+// writer.hpp). `head` is the provisional head the batch's jobs chain from: it starts at the
+// genesis (seq 0) and AppendChange advances it; the seal gives the entries their final seq,
+// prev_hash and hash after the committed head, in the same order.
 struct BatchChain {
-  ResultPtr head_result;
-  std::optional<ChainHead> head;
+  struct Entry {
+    ChangeEntry entry;
+    int owner = 0;  // the owner tag (Connection::set_owner) of the job that appended it
+  };
+
+  ChainHead head{0, std::string(64, '0')};
+  std::vector<Entry> entries;
 };
+
+// The chain head in the result of StmtId::kChainHead (the genesis when the log is empty).
+ChainHead ReadChainHead(const PGresult* result);
 
 class PgTransaction final : public WriteTransaction {
  public:
@@ -81,7 +90,6 @@ class PgTransaction final : public WriteTransaction {
   Result<ResultPtr> Run(std::size_t id, const Params& params, std::string_view context);
   Result<ResultPtr> Reopen(std::size_t id, const Params& params, std::string_view context);
   void RecordFailure(const Error& error);
-  Result<ChainHead> CurrentHead();
   template <class Row>
   void Remember(const Row& row);
   template <class Row>

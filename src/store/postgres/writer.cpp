@@ -1,14 +1,15 @@
 #include "store/postgres/writer.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 #include <exception>
 #include <random>
 #include <string>
 #include <utility>
 
+#include "actionlog/core/change_log.hpp"
 #include "store/postgres/errors.hpp"
+#include "store/postgres/rows.hpp"
 #include "store/postgres/transaction.hpp"
 
 namespace actionlog::store::postgres {
@@ -43,59 +44,10 @@ void Backoff(int attempt) {
 
 }  // namespace
 
-GroupCommitWriter::GroupCommitWriter(std::unique_ptr<Connection> conn, int max_batch)
-    : conn_(std::move(conn)),
-      max_batch_(static_cast<std::size_t>(std::clamp(max_batch, 1, kMaxJobsPerBatch))),
-      thread_([this] { Loop(); }) {}
-
-GroupCommitWriter::~GroupCommitWriter() {
-  {
-    const std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = true;
-  }
-  work_cv_.notify_one();
-  thread_.join();
-}
-
-Status GroupCommitWriter::Submit(const WriteFn& fn) {
-  Job job;
-  job.fn = &fn;
-  std::unique_lock<std::mutex> lock(mu_);
-  queue_.push_back(&job);
-  work_cv_.notify_one();
-  done_cv_.wait(lock, [&] { return job.done; });
-  return std::move(job.status);
-}
-
-void GroupCommitWriter::Loop() {
-  for (;;) {
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      work_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) {
-        return;
-      }
-      while (!queue_.empty() && batch_.size() < max_batch_) {
-        batch_.push_back(queue_.front());
-        queue_.pop_front();
-      }
-    }
-    RunBatch();
-    {
-      const std::lock_guard<std::mutex> lock(mu_);
-      for (Job* job : batch_) {
-        job->done = true;
-      }
-    }
-    batch_.clear();
-    done_cv_.notify_all();
-  }
-}
-
-void GroupCommitWriter::RunBatch() {
+void BatchRunner::Run(const std::vector<WriteJob*>& batch) {
   Error error;
   for (int attempt = 1;;) {
-    const Outcome outcome = TryBatch(error);
+    const Outcome outcome = TryBatch(batch, error);
     if (outcome == Outcome::kDone) {
       return;
     }
@@ -110,7 +62,7 @@ void GroupCommitWriter::RunBatch() {
       error = MakeError(ErrorCode::kUnavailable,
                         "gave up after " + std::to_string(attempt) + " attempts: " + error.message);
     }
-    for (Job* job : batch_) {
+    for (WriteJob* job : batch) {
       if (job->status) {
         job->status = error;
       }
@@ -119,13 +71,12 @@ void GroupCommitWriter::RunBatch() {
   }
 }
 
-GroupCommitWriter::Outcome GroupCommitWriter::Abandon(const Error& cause, Error& error) {
+BatchRunner::Outcome BatchRunner::Abandon(const Error& cause, Error& error) {
   return Abandon(kBatchOwner, cause, conn_->IsBroken() || IsRetryable(conn_->last_sqlstate()),
                  error);
 }
 
-GroupCommitWriter::Outcome GroupCommitWriter::Abandon(int owner, const Error& cause, bool retry,
-                                                      Error& error) {
+BatchRunner::Outcome BatchRunner::Abandon(int owner, const Error& cause, bool retry, Error& error) {
   (void)conn_->Settle();
   if (!conn_->IsBroken()) {
     (void)conn_->ExecSql("ROLLBACK", "rolling back a write batch");
@@ -140,16 +91,12 @@ GroupCommitWriter::Outcome GroupCommitWriter::Abandon(int owner, const Error& ca
   return retry ? Outcome::kRetry : Outcome::kFailed;
 }
 
-Status GroupCommitWriter::Begin(BatchChain& chain) {
-  conn_->set_owner(kBatchOwner);
-  ACTIONLOG_RETURN_IF_ERROR(conn_->DeferSql(kBegin, "starting a write batch"));
-  ACTIONLOG_RETURN_IF_ERROR(conn_->DeferSql(kLockChain, "taking the change log lock"));
-  return conn_->Defer(StmtId::kChainHead, false, Params(), "reading the change log head",
-                      &chain.head_result);
+BatchRunner::Outcome BatchRunner::SettleFailed(const Error& cause, Error& error) {
+  return Abandon(conn_->failed_owner(), cause,
+                 conn_->IsBroken() || IsRetryable(conn_->last_sqlstate()), error);
 }
 
-bool GroupCommitWriter::RunJob(std::size_t index, BatchChain& chain, Outcome& outcome,
-                               Error& error) {
+bool BatchRunner::RunJob(std::size_t index, BatchChain& chain, Outcome& outcome, Error& error) {
   const bool single = active_.size() == 1;
   const int owner = static_cast<int>(index);
   conn_->set_owner(owner);
@@ -159,9 +106,10 @@ bool GroupCommitWriter::RunJob(std::size_t index, BatchChain& chain, Outcome& ou
       return false;
     }
   }
-  const std::optional<ChainHead> saved = chain.head;
+  const ChainHead saved_head = chain.head;
+  const std::size_t saved_entries = chain.entries.size();
   PgTransaction tx(*conn_, &chain);
-  Job& job = *active_[index];
+  WriteJob& job = *active_[index];
   job.status = CallWrite(*job.fn, tx);
   if (tx.failure().has_value() && (tx.retry() || tx.failed_owner() != owner)) {
     outcome = Abandon(tx.failed_owner(), *tx.failure(), tx.retry(), error);
@@ -180,11 +128,12 @@ bool GroupCommitWriter::RunJob(std::size_t index, BatchChain& chain, Outcome& ou
   if (job.status) {
     job.status = *tx.failure();
   }
-  chain.head = saved;
+  chain.head = saved_head;
+  chain.entries.resize(saved_entries);
   return EndFailedJob(outcome, error);
 }
 
-bool GroupCommitWriter::EndFailedJob(Outcome& outcome, Error& error) {
+bool BatchRunner::EndFailedJob(Outcome& outcome, Error& error) {
   if (active_.size() == 1) {
     (void)conn_->Settle();
     auto undo = conn_->ExecSql("ROLLBACK", "rolling back a failed job");
@@ -203,8 +152,39 @@ bool GroupCommitWriter::EndFailedJob(Outcome& outcome, Error& error) {
   return true;
 }
 
-GroupCommitWriter::Outcome GroupCommitWriter::Commit(Error& error) {
+BatchRunner::Outcome BatchRunner::SealAndCommit(BatchChain& chain, Error& error) {
   conn_->set_owner(kBatchOwner);
+  if (!chain.entries.empty()) {
+    // The lock and the head travel with the last job's queued statements: one round trip, which
+    // waits for the previous holder's COMMIT.
+    ResultPtr head_result;
+    auto locked = conn_->DeferSql(kLockChain, "taking the change log lock");
+    if (locked) {
+      locked = conn_->Defer(StmtId::kChainHead, false, Params(), "reading the change log head",
+                            &head_result);
+    }
+    if (!locked) {
+      return Abandon(locked.error(), error);
+    }
+    if (auto settled = conn_->Settle(); !settled) {
+      return SettleFailed(settled.error(), error);
+    }
+    ChainHead head = ReadChainHead(head_result.get());
+    for (BatchChain::Entry& pending : chain.entries) {
+      ChangeEntry& entry = pending.entry;
+      entry.seq = ++head.seq;
+      entry.prev_hash = std::move(head.hash);
+      entry.hash = ChainHash(entry.prev_hash, entry);
+      head.hash = entry.hash;
+      conn_->set_owner(pending.owner);
+      if (auto queued = conn_->Defer(StmtId::kAppendChange, true, RowParams(entry),
+                                     "appending to the change log");
+          !queued) {
+        return Abandon(queued.error(), error);
+      }
+    }
+    conn_->set_owner(kBatchOwner);
+  }
   ResultPtr commit;
   auto committed = conn_->DeferSql("COMMIT", "committing a write batch", &commit);
   if (committed) {
@@ -217,8 +197,7 @@ GroupCommitWriter::Outcome GroupCommitWriter::Commit(Error& error) {
     return Outcome::kFailed;
   }
   if (!committed) {
-    return Abandon(conn_->failed_owner(), committed.error(), IsRetryable(conn_->last_sqlstate()),
-                   error);
+    return SettleFailed(committed.error(), error);
   }
   if (std::string_view(PQcmdStatus(commit.get())) != "COMMIT") {
     error = MakeError(ErrorCode::kInternal, "the write batch was rolled back by the server");
@@ -227,7 +206,7 @@ GroupCommitWriter::Outcome GroupCommitWriter::Commit(Error& error) {
   return Outcome::kDone;
 }
 
-GroupCommitWriter::Outcome GroupCommitWriter::TryBatch(Error& error) {
+BatchRunner::Outcome BatchRunner::TryBatch(const std::vector<WriteJob*>& batch, Error& error) {
   if (conn_->IsBroken()) {
     if (auto reconnected = conn_->Reconnect(); !reconnected) {
       error = reconnected.error();
@@ -235,7 +214,7 @@ GroupCommitWriter::Outcome GroupCommitWriter::TryBatch(Error& error) {
     }
   }
   active_.clear();
-  for (Job* job : batch_) {
+  for (WriteJob* job : batch) {
     if (!job->failed) {
       job->status = OkStatus();
       active_.push_back(job);
@@ -245,7 +224,8 @@ GroupCommitWriter::Outcome GroupCommitWriter::TryBatch(Error& error) {
     return Outcome::kDone;
   }
   BatchChain chain;
-  if (auto begun = Begin(chain); !begun) {
+  conn_->set_owner(kBatchOwner);
+  if (auto begun = conn_->DeferSql(kBegin, "starting a write batch"); !begun) {
     return Abandon(begun.error(), error);
   }
   for (std::size_t i = 0; i < active_.size(); ++i) {
@@ -254,7 +234,64 @@ GroupCommitWriter::Outcome GroupCommitWriter::TryBatch(Error& error) {
       return outcome;
     }
   }
-  return Commit(error);
+  return SealAndCommit(chain, error);
+}
+
+GroupCommitWriter::GroupCommitWriter(std::vector<std::unique_ptr<Connection>> conns, int max_batch)
+    : max_batch_(static_cast<std::size_t>(std::clamp(max_batch, 1, kMaxJobsPerBatch))) {
+  for (auto& conn : conns) {
+    runners_.push_back(std::make_unique<BatchRunner>(std::move(conn)));
+  }
+  for (auto& runner : runners_) {
+    threads_.emplace_back([this, r = runner.get()] { Loop(*r); });
+  }
+}
+
+GroupCommitWriter::~GroupCommitWriter() {
+  {
+    const std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  work_cv_.notify_all();
+  for (std::thread& thread : threads_) {
+    thread.join();
+  }
+}
+
+Status GroupCommitWriter::Submit(const WriteFn& fn) {
+  WriteJob job;
+  job.fn = &fn;
+  std::unique_lock<std::mutex> lock(mu_);
+  queue_.push_back(&job);
+  work_cv_.notify_one();
+  done_cv_.wait(lock, [&] { return job.done; });
+  return std::move(job.status);
+}
+
+void GroupCommitWriter::Loop(BatchRunner& runner) {
+  std::vector<WriteJob*> batch;
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      work_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) {
+        return;
+      }
+      while (!queue_.empty() && batch.size() < max_batch_) {
+        batch.push_back(queue_.front());
+        queue_.pop_front();
+      }
+    }
+    runner.Run(batch);
+    {
+      const std::lock_guard<std::mutex> lock(mu_);
+      for (WriteJob* job : batch) {
+        job->done = true;
+      }
+    }
+    batch.clear();
+    done_cv_.notify_all();
+  }
 }
 
 }  // namespace actionlog::store::postgres

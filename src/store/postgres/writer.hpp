@@ -1,25 +1,37 @@
-// Group commit: one thread owns the write connection and commits queued writes together.
+// Group commit: a few writer connections run queued writes in batches, one transaction each.
 //
-// Submit() queues a job and blocks until it is durable or failed. The writer thread takes up to
-// max_batch queued jobs and runs them in one PostgreSQL transaction:
+// Submit() queues a job and blocks until it is durable or failed. kWriterConnections threads,
+// each owning one connection, take up to max_batch queued jobs at a time and run them in one
+// PostgreSQL transaction:
 //
-//   BEGIN; SELECT ... FROM change_log_lock FOR UPDATE; SELECT <chain head>;
-//   SAVEPOINT job; job 1 ... RELEASE SAVEPOINT job; SAVEPOINT job; job 2 ... COMMIT
+//   BEGIN; SAVEPOINT job; job 1 ... RELEASE SAVEPOINT job; SAVEPOINT job; job 2 ...
+//   SELECT ... FROM change_log_lock FOR UPDATE; SELECT <chain head>;     -- the seal
+//   INSERT INTO change_log ... (one per entry of the batch); COMMIT
 //
 // Each job runs in its own savepoint (released on success, rolled back on error, so a failing
 // job never touches the others; a batch of one job needs none), and the batch shares one COMMIT
-// and so one WAL flush. The lock on the single change_log_lock row orders whole batches across
-// every process writing to the database, which keeps the hash chain linear; it is taken first,
-// before any row lock, so writers of actionlog never deadlock with each other.
+// and so one WAL flush. The jobs' change-log entries are kept in memory (BatchChain) and sealed
+// at the end: the lock on the single change_log_lock row orders the seals of every connection of
+// every process writing to the database; under it the writer reads the committed head, gives the
+// batch's entries the next seq numbers, recomputes prev_hash and hash (ChainHash) in append order,
+// inserts them and commits. Only the seal and the COMMIT's flush are serialized; the jobs of
+// several batches (their reads, row locks, inserts and updates) run in parallel. The chain lock
+// is the last lock a batch takes, and after it the batch only inserts change-log rows, so the
+// holder never waits for another writer: the chain lock takes part in no deadlock. A batch
+// without entries (replays, failed jobs) commits without taking it.
 //
-// Round trips: statements whose result nobody waits for (BEGIN, the lock, the head query,
-// SAVEPOINT, RELEASE, ROLLBACK TO SAVEPOINT, change-log inserts, COMMIT) are queued in libpq
-// pipeline mode and travel with the next statement that needs an answer (Connection::Defer), so
-// a job costs one round trip per read, insert or update it makes, and the batch one more for
-// COMMIT. A queued statement that fails surfaces one or more statements later; its owner tag
-// says which job queued it. When that is an earlier job whose callback already succeeded, the
-// transaction is rolled back, that job alone fails with the error, and the batch runs again
-// without it.
+// Round trips: statements whose result nobody waits for (BEGIN, SAVEPOINT, RELEASE, ROLLBACK TO
+// SAVEPOINT, updates of rows the job holds locked, the change-log inserts, COMMIT) are queued in
+// libpq pipeline mode and travel with the next statement that needs an answer
+// (Connection::Defer): a job costs one round trip per read or insert, and the seal two (lock and
+// head; inserts and COMMIT). A queued statement that fails surfaces later; its owner tag says
+// which job queued it (the change-log inserts carry their job's tag too). When that is a job
+// whose callback already succeeded, the transaction is rolled back, that job alone fails with the
+// error, and the batch runs again without it.
+//
+// Rows locked by one batch are released at its COMMIT, so a job that needs a row another batch
+// holds waits for that batch's seal; two batches that each wait for a row of the other deadlock,
+// which PostgreSQL detects (deadlock_timeout) and aborts one of them with 40P01.
 //
 // A serialization failure (40001), a deadlock (40P01) or a connection lost before COMMIT rolls
 // the batch back and runs every job again, with backoff, at most kMaxAttempts times (jobs are
@@ -28,7 +40,7 @@
 // makes the client's retry safe.
 //
 // Thread-safety: Submit() may be called from any number of threads. The destructor lets the
-// thread finish every queued job, then joins it. Submit() from inside a job deadlocks.
+// threads finish every queued job, then joins them. Submit() from inside a job deadlocks.
 #pragma once
 
 #include <condition_variable>
@@ -52,9 +64,51 @@ inline constexpr int kMaxAttempts = 10;
 // savepoint, so a batch holds at most this many jobs.
 inline constexpr int kMaxJobsPerBatch = 64;
 
+// Writer connections per store: batches run their jobs in parallel and queue only for the seal.
+inline constexpr int kWriterConnections = 4;
+
+// One queued Write call.
+struct WriteJob {
+  const WriteFn* fn = nullptr;
+  Status status;
+  bool failed = false;  // failed for good in an earlier attempt of its batch
+  bool done = false;
+};
+
+// Runs batches of jobs on one connection. Used by one thread at a time.
+class BatchRunner {
+ public:
+  explicit BatchRunner(std::unique_ptr<Connection> conn) : conn_(std::move(conn)) {}
+
+  // Runs `batch` (retrying as above); every job's status is set when it returns.
+  void Run(const std::vector<WriteJob*>& batch);
+
+ private:
+  // kRerun: one job failed for good (WriteJob::failed); run the others again at once.
+  enum class Outcome : std::uint8_t { kDone, kRetry, kRerun, kFailed };
+
+  // One attempt at the whole batch. On kRetry/kFailed, `error` says why.
+  Outcome TryBatch(const std::vector<WriteJob*>& batch, Error& error);
+  // Runs active_[index]; false when the transaction must be abandoned (`outcome` says how).
+  bool RunJob(std::size_t index, BatchChain& chain, Outcome& outcome, Error& error);
+  // After a failed job: rolls it back alone, or abandons the batch.
+  bool EndFailedJob(Outcome& outcome, Error& error);
+  // Seals the batch's change-log entries under the chain lock, then commits.
+  Outcome SealAndCommit(BatchChain& chain, Error& error);
+  // A failure of a statement queued by `owner` that surfaced later.
+  Outcome Abandon(int owner, const Error& cause, bool retry, Error& error);
+  Outcome Abandon(const Error& cause, Error& error);
+  // The outcome of a failed Settle(): whose statement failed, and whether to retry.
+  Outcome SettleFailed(const Error& cause, Error& error);
+
+  std::unique_ptr<Connection> conn_;
+  std::vector<WriteJob*> active_;  // the jobs of the current attempt
+};
+
 class GroupCommitWriter {
  public:
-  GroupCommitWriter(std::unique_ptr<Connection> conn, int max_batch);
+  // One writer thread per connection.
+  GroupCommitWriter(std::vector<std::unique_ptr<Connection>> conns, int max_batch);
   ~GroupCommitWriter();
   GroupCommitWriter(const GroupCommitWriter&) = delete;
   GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
@@ -63,41 +117,17 @@ class GroupCommitWriter {
   Status Submit(const WriteFn& fn);
 
  private:
-  struct Job {
-    const WriteFn* fn = nullptr;
-    Status status;
-    bool failed = false;  // failed for good in an earlier attempt of its batch
-    bool done = false;
-  };
+  void Loop(BatchRunner& runner);
 
-  // kRerun: one job failed for good (Job::failed); run the others again at once.
-  enum class Outcome : std::uint8_t { kDone, kRetry, kRerun, kFailed };
-
-  void Loop();
-  void RunBatch();
-  // One attempt at the whole batch. On kRetry/kFailed, `error` says why.
-  Outcome TryBatch(Error& error);
-  Status Begin(BatchChain& chain);
-  // Runs active_[index]; false when the transaction must be abandoned (`outcome` says how).
-  bool RunJob(std::size_t index, BatchChain& chain, Outcome& outcome, Error& error);
-  // After a failed job: rolls it back alone, or abandons the batch.
-  bool EndFailedJob(Outcome& outcome, Error& error);
-  Outcome Commit(Error& error);
-  // A failure of a statement queued by `owner` that surfaced later.
-  Outcome Abandon(int owner, const Error& cause, bool retry, Error& error);
-  Outcome Abandon(const Error& cause, Error& error);
-
-  std::unique_ptr<Connection> conn_;  // used by the writer thread only
   const std::size_t max_batch_;
-  std::vector<Job*> batch_;   // used by the writer thread only
-  std::vector<Job*> active_;  // the jobs of the current attempt; writer thread only
+  std::vector<std::unique_ptr<BatchRunner>> runners_;
 
   std::mutex mu_;
   std::condition_variable work_cv_;
   std::condition_variable done_cv_;
-  std::deque<Job*> queue_;
+  std::deque<WriteJob*> queue_;
   bool stopping_ = false;
-  std::thread thread_;  // last: starts after everything above is ready
+  std::vector<std::thread> threads_;  // last: start after everything above is ready
 };
 
 }  // namespace actionlog::store::postgres
