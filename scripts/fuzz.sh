@@ -45,7 +45,8 @@ BUILD=build/fuzz
 if command -v ccache >/dev/null; then
   export CMAKE_CXX_COMPILER_LAUNCHER=${CMAKE_CXX_COMPILER_LAUNCHER:-ccache}
 fi
-cmake --preset fuzz -B "$BUILD" >/dev/null
+# The targets use SQLite only: no PostgreSQL backend in this build.
+cmake --preset fuzz -B "$BUILD" -DACTIONLOG_WITH_POSTGRES=OFF >/dev/null
 cmake --build "$BUILD" -j "${JOBS:-$(nproc)}" --target fuzzers
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
