@@ -102,8 +102,16 @@ Result<AuthMode> ParseAuthMode(std::string_view name) {
                                                     "': expected noauth, headers or tokens");
 }
 
+// oslo.policy's RoleCheck compares role names case-insensitively (match.lower() in
+// [r.lower() for r in roles]); ASCII folding gives the same answer for the ASCII names checked.
 bool Identity::HasRole(std::string_view role) const {
-  return std::find(roles.begin(), roles.end(), role) != roles.end();
+  return std::any_of(roles.begin(), roles.end(), [role](const std::string& r) {
+    return r.size() == role.size() &&
+           std::equal(r.begin(), r.end(), role.begin(), [](char a, char b) {
+             const auto fold = [](char c) { return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c; };
+             return fold(a) == fold(b);
+           });
+  });
 }
 
 std::vector<std::string> SplitRoles(std::string_view roles) {

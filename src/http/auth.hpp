@@ -30,6 +30,7 @@ struct Identity {
   std::string project_id;
   std::vector<std::string> roles;
 
+  // Case-insensitive, as oslo.policy's role checks ("Admin" is admin).
   bool HasRole(std::string_view role) const;
 
   bool IsAdmin() const { return HasRole("admin"); }
