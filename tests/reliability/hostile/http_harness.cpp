@@ -122,7 +122,7 @@ bool RawClient::Write(std::string_view bytes) {
   return !ec;
 }
 
-std::optional<Response> RawClient::Read() {
+std::optional<Response> RawClient::Read(bool head) {
   if (!connected_) {
     return std::nullopt;
   }
@@ -130,6 +130,7 @@ std::optional<Response> RawClient::Read() {
   bhttp::response_parser<bhttp::string_body> parser;
   parser.body_limit(std::size_t{64} << 20);
   parser.header_limit(std::uint32_t{1} << 20);
+  parser.skip(head);
   stream_.expires_after(timeout_);
   bhttp::async_read(stream_, buffer_, parser, [&](beast::error_code e, std::size_t) { ec = e; });
   ioc_.restart();
@@ -161,10 +162,11 @@ std::uint16_t RawClient::local_port() const {
 }
 
 std::optional<Response> RawClient::Send(Request req) {
+  const bool head = req.method() == bhttp::verb::head;
   if (!Write(Serialize(std::move(req)))) {
     return std::nullopt;
   }
-  return Read();
+  return Read(head);
 }
 
 bool RawClient::ClosedByPeer() {

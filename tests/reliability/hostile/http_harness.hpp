@@ -76,8 +76,9 @@ class RawClient {
   // Writes all bytes; false when the connection failed or the timeout expired.
   bool Write(std::string_view bytes);
 
-  // Reads one response; nullopt on timeout, close or parse error (see last_error()).
-  std::optional<Response> Read();
+  // Reads one response (to a HEAD request: headers only); nullopt on timeout, close or parse
+  // error (see last_error()).
+  std::optional<Response> Read(bool head = false);
 
   // Serializes `req`, writes it and reads the response.
   std::optional<Response> Send(Request req);
