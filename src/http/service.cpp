@@ -1,5 +1,6 @@
 #include "http/service.hpp"
 
+#include <iterator>
 #include <vector>
 
 #include <boost/beast/http/field.hpp>
@@ -26,12 +27,22 @@ std::vector<std::string_view> HeaderLines(const Request& req, std::string_view n
   return lines;
 }
 
+// A credential header sent more than once is ambiguous (which one did the proxy set?): it counts
+// as absent, so the request carries no identity from it.
+std::string_view SingleHeader(const Request& req, std::string_view name) {
+  const auto range = req.equal_range(name);
+  if (range.first == range.second || std::next(range.first) != range.second) {
+    return {};
+  }
+  return range.first->value();
+}
+
 Credentials CredentialsOf(const Request& req, const ClientInfo& client) {
   Credentials c;
-  c.auth_token = Header(req, "X-Auth-Token");
-  c.user_id = Header(req, "X-User-Id");
-  c.project_id = Header(req, "X-Project-Id");
-  c.roles = Header(req, "X-Roles");
+  c.auth_token = SingleHeader(req, "X-Auth-Token");
+  c.user_id = SingleHeader(req, "X-User-Id");
+  c.project_id = SingleHeader(req, "X-Project-Id");
+  c.roles = SingleHeader(req, "X-Roles");
   c.peer_address = client.peer_address;
   return c;
 }
