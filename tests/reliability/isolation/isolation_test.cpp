@@ -611,6 +611,48 @@ TEST_P(ForgedHeadersTest, AreIgnored) {
   }
 }
 
+// A credential header sent twice is ambiguous: it counts as absent. (keystonemiddleware
+// removes client-supplied identity headers before setting its own; a proxy that appended instead
+// would otherwise let the client's copy win.)
+TEST(DuplicateCredentialsTest, AreNoIdentity) {
+  const std::string show_b =
+      "/v2.1/servers/" + std::string(kServerB) + "/os-instance-actions/" + std::string(kRidB);
+  {
+    Deployment d(AuthMode::kHeaders, {});
+    ASSERT_TRUE(d.ok());
+    d.Seed();
+    Request req = d.As(kCallersA[0], MakeRequest(V::get, show_b));
+    req.insert("X-Project-Id", kProjB);  // a second project id
+    Response res = d.Call(req);
+    EXPECT_EQ(res.result_int(), 401U) << res.body();
+    EXPECT_THAT(Leaks(req, res), ::testing::IsEmpty());
+    req = d.As(kCallersA[0], MakeRequest(V::get, "/journal/v1/verify"));
+    req.insert("X-User-Id", "root");
+    EXPECT_EQ(d.Call(req).result_int(), 401U);
+    // Two role lists: no roles at all, so no admin.
+    req = d.As(Who{"x", "mallory", std::string(kProjA), "admin"}, MakeRequest(V::get, show_b));
+    req.insert("X-Roles", "member");
+    res = d.Call(req);
+    EXPECT_EQ(res.result_int(), 404U) << res.body();
+    EXPECT_THAT(Leaks(req, res), ::testing::IsEmpty());
+    req = d.As(Who{"x", "mallory", std::string(kProjA), "admin"},
+               MakeRequest(V::get, "/journal/v1/verify"));
+    req.insert("X-Roles", "admin");
+    EXPECT_EQ(d.Call(req).result_int(), 403U);
+  }
+  for (const AuthMode mode : {AuthMode::kNoAuth, AuthMode::kTokens}) {
+    Deployment d(mode, {});
+    ASSERT_TRUE(d.ok());
+    d.Seed();
+    Request req = d.As(kCallersA[0], MakeRequest(V::get, show_b));
+    req.insert("X-Auth-Token",
+               mode == AuthMode::kNoAuth ? std::string("root:adminproj:admin") : TokenOf(kAdmin));
+    const Response res = d.Call(req);
+    EXPECT_EQ(res.result_int(), 401U) << res.body();
+    EXPECT_THAT(Leaks(req, res), ::testing::IsEmpty());
+  }
+}
+
 // headers mode: identity headers count only from a configured proxy address.
 TEST(HeadersModeTest, IdentityHeadersFromUntrustedPeersAreRejected) {
   Deployment trusted(AuthMode::kHeaders, {});
@@ -626,9 +668,12 @@ TEST(HeadersModeTest, IdentityHeadersFromUntrustedPeersAreRejected) {
   for (const Who& who : {kAdmin, kService, kOwnerB}) {
     for (const Probe& p : probes) {
       SCOPED_TRACE(p.name + " as " + who.name);
-      const Request req =
-          untrusted.As(who, MakeRequest(p.method, Fill(p.target, p.server, p.rid), {},
-                                        Fill(p.body, p.server, p.rid), p.microversion));
+      Request req = untrusted.As(who, MakeRequest(p.method, Fill(p.target, p.server, p.rid), {},
+                                                  Fill(p.body, p.server, p.rid), p.microversion));
+      // Claims about the client address are not the TCP peer.
+      req.set("X-Forwarded-For", "127.0.0.1");
+      req.set("Forwarded", "for=127.0.0.1");
+      req.set("X-Real-IP", "127.0.0.1");
       const Response res = untrusted.Call(req);
       EXPECT_EQ(res.result_int(), 401U) << res.body();
       EXPECT_THAT(Leaks(req, res), ::testing::IsEmpty());
