@@ -44,10 +44,10 @@ void Backoff(int attempt) {
 
 }  // namespace
 
-void BatchRunner::Run(const std::vector<WriteJob*>& batch) {
+void BatchRunner::Run(std::vector<WriteJob*>& batch, const Absorb& absorb) {
   Error error;
   for (int attempt = 1;;) {
-    const Outcome outcome = TryBatch(batch, error);
+    const Outcome outcome = TryBatch(batch, attempt == 1 ? &absorb : nullptr, error);
     if (outcome == Outcome::kDone) {
       return;
     }
@@ -116,7 +116,7 @@ bool BatchRunner::RunJob(std::size_t index, BatchChain& chain, Outcome& outcome,
     return false;
   }
   if (job.status && !tx.failure().has_value()) {
-    if (single || index + 1 == active_.size()) {
+    if (single) {
       return true;
     }
     if (auto released = conn_->DeferSql("RELEASE SAVEPOINT job", "ending a job"); !released) {
@@ -206,7 +206,8 @@ BatchRunner::Outcome BatchRunner::SealAndCommit(BatchChain& chain, Error& error)
   return Outcome::kDone;
 }
 
-BatchRunner::Outcome BatchRunner::TryBatch(const std::vector<WriteJob*>& batch, Error& error) {
+BatchRunner::Outcome BatchRunner::TryBatch(std::vector<WriteJob*>& batch, const Absorb* absorb,
+                                           Error& error) {
   if (conn_->IsBroken()) {
     if (auto reconnected = conn_->Reconnect(); !reconnected) {
       error = reconnected.error();
@@ -228,7 +229,17 @@ BatchRunner::Outcome BatchRunner::TryBatch(const std::vector<WriteJob*>& batch, 
   if (auto begun = conn_->DeferSql(kBegin, "starting a write batch"); !begun) {
     return Abandon(begun.error(), error);
   }
-  for (std::size_t i = 0; i < active_.size(); ++i) {
+  for (std::size_t i = 0;; ++i) {
+    if (i == active_.size()) {
+      const std::size_t before = batch.size();
+      if (absorb == nullptr || !(*absorb)(batch)) {
+        break;
+      }
+      for (std::size_t j = before; j < batch.size(); ++j) {
+        batch[j]->status = OkStatus();
+        active_.push_back(batch[j]);
+      }
+    }
     Outcome outcome = Outcome::kDone;
     if (!RunJob(i, chain, outcome, error)) {
       return outcome;
@@ -268,25 +279,53 @@ Status GroupCommitWriter::Submit(const WriteFn& fn) {
   return std::move(job.status);
 }
 
+bool GroupCommitWriter::Absorb(const BatchRunner& runner, std::vector<WriteJob*>& batch) {
+  const std::lock_guard<std::mutex> lock(mu_);
+  if (collector_ != &runner) {
+    return false;
+  }
+  const std::size_t before = batch.size();
+  while (!queue_.empty() && batch.size() < max_batch_) {
+    batch.push_back(queue_.front());
+    queue_.pop_front();
+  }
+  if (batch.size() > before && batch.size() < max_batch_) {
+    return true;
+  }
+  collector_ = nullptr;
+  work_cv_.notify_one();
+  return batch.size() > before;
+}
+
 void GroupCommitWriter::Loop(BatchRunner& runner) {
   std::vector<WriteJob*> batch;
+  const BatchRunner::Absorb absorb = [this, &runner](std::vector<WriteJob*>& jobs) {
+    return Absorb(runner, jobs);
+  };
   for (;;) {
     {
       std::unique_lock<std::mutex> lock(mu_);
-      work_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      work_cv_.wait(lock, [&] {
+        return (stopping_ && queue_.empty()) || (!queue_.empty() && collector_ == nullptr);
+      });
       if (queue_.empty()) {
         return;
       }
+      collector_ = &runner;
       while (!queue_.empty() && batch.size() < max_batch_) {
         batch.push_back(queue_.front());
         queue_.pop_front();
       }
     }
-    runner.Run(batch);
+    runner.Run(batch, absorb);
     {
       const std::lock_guard<std::mutex> lock(mu_);
       for (WriteJob* job : batch) {
         job->done = true;
+      }
+      if (collector_ == &runner) {
+        collector_ = nullptr;
+        work_cv_.notify_one();
       }
     }
     batch.clear();

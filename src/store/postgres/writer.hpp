@@ -1,8 +1,10 @@
 // Group commit: a few writer connections run queued writes in batches, one transaction each.
 //
 // Submit() queues a job and blocks until it is durable or failed. kWriterConnections threads,
-// each owning one connection, take up to max_batch queued jobs at a time and run them in one
-// PostgreSQL transaction:
+// each owning one connection, run batches of up to max_batch queued jobs, one PostgreSQL
+// transaction each. One runner at a time collects: it takes the queued jobs, runs them, takes
+// the jobs queued meanwhile, and so on; when the queue is empty it hands collecting to the next
+// idle runner and seals its batch:
 //
 //   BEGIN; SAVEPOINT job; job 1 ... RELEASE SAVEPOINT job; SAVEPOINT job; job 2 ...
 //   SELECT ... FROM change_log_lock FOR UPDATE; SELECT <chain head>;     -- the seal
@@ -46,6 +48,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -80,15 +83,20 @@ class BatchRunner {
  public:
   explicit BatchRunner(std::unique_ptr<Connection> conn) : conn_(std::move(conn)) {}
 
-  // Runs `batch` (retrying as above); every job's status is set when it returns.
-  void Run(const std::vector<WriteJob*>& batch);
+  // Appends more queued jobs to the batch before it is sealed; false when there are none (and
+  // from then on).
+  using Absorb = std::function<bool(std::vector<WriteJob*>& batch)>;
+
+  // Runs `batch` (retrying as above); every job's status is set when it returns. Before the seal
+  // of the first attempt, `absorb` may add the jobs queued meanwhile.
+  void Run(std::vector<WriteJob*>& batch, const Absorb& absorb);
 
  private:
   // kRerun: one job failed for good (WriteJob::failed); run the others again at once.
   enum class Outcome : std::uint8_t { kDone, kRetry, kRerun, kFailed };
 
   // One attempt at the whole batch. On kRetry/kFailed, `error` says why.
-  Outcome TryBatch(const std::vector<WriteJob*>& batch, Error& error);
+  Outcome TryBatch(std::vector<WriteJob*>& batch, const Absorb* absorb, Error& error);
   // Runs active_[index]; false when the transaction must be abandoned (`outcome` says how).
   bool RunJob(std::size_t index, BatchChain& chain, Outcome& outcome, Error& error);
   // After a failed job: rolls it back alone, or abandons the batch.
@@ -118,6 +126,9 @@ class GroupCommitWriter {
 
  private:
   void Loop(BatchRunner& runner);
+  // Moves queued jobs into `batch` (up to max_batch_) while this runner collects; when there
+  // are none, lets another runner collect the next batch.
+  bool Absorb(const BatchRunner& runner, std::vector<WriteJob*>& batch);
 
   const std::size_t max_batch_;
   std::vector<std::unique_ptr<BatchRunner>> runners_;
@@ -127,6 +138,10 @@ class GroupCommitWriter {
   std::condition_variable done_cv_;
   std::deque<WriteJob*> queue_;
   bool stopping_ = false;
+  // A runner is taking queued jobs into its batch. Only one at a time: jobs that arrive while a
+  // batch runs join it instead of starting a batch of their own on another connection, so each
+  // seal (and WAL flush) carries as many jobs as possible.
+  const BatchRunner* collector_ = nullptr;
   std::vector<std::thread> threads_;  // last: start after everything above is ready
 };
 
