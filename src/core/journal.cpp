@@ -101,6 +101,22 @@ bool TouchAction(Action& action, std::optional<Timestamp> t, bool failed) {
   return changed;
 }
 
+Status InsertCheckedInstance(store::WriteTransaction& tx, Instance& row, bool& lost_race) {
+  Status inserted = tx.InsertInstance(row);
+  lost_race = !inserted && inserted.error().code == ErrorCode::kConflict;
+  return inserted;
+}
+
+Status WriteRetryingInsertRace(store::Store& store, const store::WriteFn& fn, bool& lost_race) {
+  lost_race = false;
+  Status written = store.Write(fn);
+  if (!written && lost_race) {
+    lost_race = false;
+    written = store.Write(fn);
+  }
+  return written;
+}
+
 Status SaveAction(store::WriteTransaction& tx, const ChangeContext& ctx, std::string_view operation,
                   const Action& before, Action& after) {
   after.version = before.version + 1;
@@ -203,7 +219,8 @@ Result<Written<Instance>> Journal::PutInstance(const Actor& actor, const Instanc
   ACTIONLOG_ASSIGN_OR_RETURN(const InstanceSpec spec, ValidateInstance(in));
   const ChangeContext ctx{actor, Clock::Default().Now()};
   Written<Instance> out;
-  ACTIONLOG_RETURN_IF_ERROR(store_->Write([&](store::WriteTransaction& tx) -> Status {
+  bool lost_insert_race = false;
+  const auto put = [&](store::WriteTransaction& tx) -> Status {
     ACTIONLOG_ASSIGN_OR_RETURN(std::optional<Instance> existing, tx.GetInstance(spec.uuid));
     if (existing) {
       return PutExistingInstance(tx, ctx, spec, *existing, out);
@@ -217,11 +234,12 @@ Result<Written<Instance>> Journal::PutInstance(const Actor& actor, const Instanc
     ApplyInstanceSpec(spec, row);
     row.created_at = ctx.now;
     row.version = 1;
-    ACTIONLOG_RETURN_IF_ERROR(tx.InsertInstance(row));
+    ACTIONLOG_RETURN_IF_ERROR(internal::InsertCheckedInstance(tx, row, lost_insert_race));
     ACTIONLOG_RETURN_IF_ERROR(internal::LogChange(tx, ctx, internal::kOpInstanceCreate, row));
     out = {std::move(row), true};
     return OkStatus();
-  }));
+  };
+  ACTIONLOG_RETURN_IF_ERROR(internal::WriteRetryingInsertRace(*store_, put, lost_insert_race));
   return out;
 }
 

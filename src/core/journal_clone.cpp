@@ -146,7 +146,8 @@ Result<Written<Instance>> Journal::CloneInstance(const Actor& actor, const Insta
   ACTIONLOG_ASSIGN_OR_RETURN(const Instance instance, NormalizeInstance(in));
   const ChangeContext ctx{actor, Clock::Default().Now()};
   Written<Instance> out;
-  ACTIONLOG_RETURN_IF_ERROR(store_->Write([&](store::WriteTransaction& tx) -> Status {
+  bool lost_insert_race = false;
+  const auto clone = [&](store::WriteTransaction& tx) -> Status {
     ACTIONLOG_ASSIGN_OR_RETURN(std::optional<Instance> existing, tx.GetInstance(instance.uuid));
     if (existing) {
       if (!SameInstance(instance, *existing)) {
@@ -159,11 +160,12 @@ Result<Written<Instance>> Journal::CloneInstance(const Actor& actor, const Insta
     Instance row = instance;
     row.created_at = instance.created_at.value_or(ctx.now);
     row.version = 1;
-    ACTIONLOG_RETURN_IF_ERROR(tx.InsertInstance(row));
+    ACTIONLOG_RETURN_IF_ERROR(internal::InsertCheckedInstance(tx, row, lost_insert_race));
     ACTIONLOG_RETURN_IF_ERROR(internal::LogChange(tx, ctx, internal::kOpInstanceClone, row));
     out = {std::move(row), true};
     return OkStatus();
-  }));
+  };
+  ACTIONLOG_RETURN_IF_ERROR(internal::WriteRetryingInsertRace(*store_, clone, lost_insert_race));
   return out;
 }
 

@@ -52,6 +52,16 @@ bool TouchAction(Action& action, std::optional<Timestamp> t, bool failed);
 Status SaveAction(store::WriteTransaction& tx, const ChangeContext& ctx, std::string_view operation,
                   const Action& before, Action& after);
 
+// Inserts a new instance; `lost_race` tells whether the insert failed with kConflict, i.e. a
+// concurrent writer inserted the same uuid after this transaction found it absent (PostgreSQL's
+// parallel writers do not lock a row that does not exist yet).
+Status InsertCheckedInstance(store::WriteTransaction& tx, Instance& row, bool& lost_race);
+
+// Runs `fn` in a write transaction; if it failed because it lost such an insert race, runs it
+// once more, so it finds the winner's row (an idempotent replay or a real conflict) as if the
+// two writers had run one after the other.
+Status WriteRetryingInsertRace(store::Store& store, const store::WriteFn& fn, bool& lost_race);
+
 std::string Quote(std::string_view value);
 
 }  // namespace actionlog::internal
