@@ -293,6 +293,61 @@ TEST_P(RacesTest, FinishTheSameEvent) {
   }
 }
 
+// Half the clients finish the action (two groups with different finish times), the other half
+// finish its event with Error at the same moment: one finish time wins (its group all 200, the
+// other 409), every event finisher gets the same record, and the action ends with the winning
+// finish time and the Error message, each change logged once.
+TEST_P(RacesTest, FinishTheActionWhileItsEventFinishes) {
+  HttpClient setup(server_->port());
+  for (int round = 0; round < rounds_; ++round) {
+    const std::string rid = RandomRequestId();
+    const std::string action = Actions() + "/" + rid;
+    ASSERT_EQ(Post(setup, Actions(), StartBody(rid, "reboot")).status, 201U);
+    ASSERT_EQ(Post(setup, action + "/events", EventBody("ev")).status, 201U);
+    const std::vector<Reply> r = Race([&](HttpClient& c, int i) {
+      if (i % 2 == 1) {
+        return Post(c, action + "/events/ev/finish", FinishBody("Error", "boom"));
+      }
+      return Post(c, action + "/finish",
+                  std::string(R"({"finish_time": "2026-01-01T00:00:0)") + (i % 4 == 0 ? "5" : "6") +
+                      R"(Z"})");
+    });
+    ASSERT_GE(Count(r, 200), 1U + r.size() / 2) << Statuses(r);
+    std::string finish_time;  // the winning finish time, from the first action finisher with 200
+    for (std::size_t i = 0; i < r.size(); i += 2) {
+      if (r[i].status == 200 && finish_time.empty()) {
+        finish_time = Str(Member(r[i].json, "action"), "finish_time");
+      }
+    }
+    ASSERT_FALSE(finish_time.empty()) << Statuses(r);
+    const std::size_t winning_group = finish_time.starts_with("2026-01-01T00:00:05") ? 0 : 2;
+    for (std::size_t i = 0; i < r.size(); ++i) {
+      if (i % 2 == 1) {
+        // Every event finisher: the same record.
+        EXPECT_EQ(r[i].status, 200U) << r[i].body;
+        EXPECT_EQ(boost::json::serialize(r[i].json), boost::json::serialize(r[1].json));
+      } else if (i % 4 == winning_group) {
+        EXPECT_EQ(r[i].status, 200U) << r[i].body;
+        EXPECT_EQ(Str(Member(r[i].json, "action"), "finish_time"), finish_time) << r[i].body;
+      } else {
+        EXPECT_TRUE(IsFault(r[i], "conflictingRequest", 409)) << r[i].status << " " << r[i].body;
+      }
+    }
+    const Reply stored = Get(action);
+    const boost::json::object& a = Member(stored.json, "action");
+    EXPECT_EQ(Str(a, "finish_time"), finish_time) << stored.body;
+    EXPECT_EQ(Str(a, "message"), "Error") << stored.body;
+    const std::vector<ChangeEntry> log = CheckedLog();
+    std::vector<std::string> ops = OperationsFor(log, "action", uuid_, rid);
+    std::sort(ops.begin(), ops.end());
+    // start, update (the event's start moves updated_at), finish, update (the Error message).
+    EXPECT_EQ(ops, (std::vector<std::string>{"action.finish", "action.start", "action.update",
+                                             "action.update"}));
+    EXPECT_EQ(OperationsFor(log, "event", uuid_, rid, "ev"),
+              (std::vector<std::string>{"event.start", "event.finish"}));
+  }
+}
+
 // Half the clients clone a complete action (PUT) while the other half finish its events one by
 // one: every clone is either identical (200) or refused (409) and changes nothing; every finish
 // is 200 with one record. Then, on a new request id, clones race with starts of the same id:
