@@ -21,7 +21,8 @@ enum class FaultTarget : std::uint8_t { kAny, kMainDb, kWal };
 enum class FaultOp : std::uint8_t {
   kWrite,    // xWrite
   kSync,     // xSync
-  kLock,     // xLock (any level: readers' SHARED locks too)
+  kLock,     // xLock, any level (in WAL mode a connection takes its SHARED lock once and
+             // keeps it, so this only hits opening and closing)
   kShmLock,  // xShmLock taking WAL_WRITE_LOCK exclusively: only writers
 };
 
