@@ -831,14 +831,33 @@ class Harness:
 
     def service_round(self, r, mode):
         graceful = mode == "sqlite-term"
+        idle = []
         if not graceful:
             self.gate.close()  # writers already in flight keep going; nothing new starts
+        else:
+            # Connections that sent nothing or half a header must not hold the stop up.
+            for partial in (b"", b"", b"GET /v2.1 HTTP/1.1\r\nHost: 127.0.0.1\r\n"):
+                sock = socket.create_connection(("127.0.0.1", self.port), timeout=TIMEOUT)
+                sock.sendall(partial)
+                idle.append(sock)
+            time.sleep(0.05)
+        started = time.time()
         rc = self.stop_service(signal.SIGTERM if graceful else signal.SIGKILL)
         if graceful:
             self.count("terms")
             self.gate.close()
             if rc != 0:
                 self.fail(f"round {r}: SIGTERM exit code {rc}; log:\n{self.tail_log()}")
+            if time.time() - started > 5:
+                self.fail(f"round {r}: SIGTERM took {time.time() - started:.1f} s with idle "
+                          f"connections open")
+            for sock in idle:
+                try:
+                    if sock.recv(1024):
+                        self.fail(f"round {r}: an idle connection got data at stop")
+                except OSError:
+                    pass  # reset: closed as well
+                sock.close()
         else:
             self.count("kills")
             if rc != -signal.SIGKILL:
