@@ -76,6 +76,24 @@ Params RowParams(const ChangeEntry& row) {
   return params;
 }
 
+Params SealParams(const ChangeEntry& row, std::string_view canonical_rest) {
+  Params params;
+  params.AddText(canonical_rest);
+  params.AddTime(row.recorded_at);
+  params.AddText(std::string_view(row.actor_user));
+  params.AddText(std::string_view(row.actor_project));
+  params.AddText(std::string_view(row.actor_service));
+  params.AddText(std::string_view(row.operation));
+  params.AddText(std::string_view(row.entity));
+  params.AddInt(row.entity_id);
+  params.AddInt(row.entity_version);
+  params.AddText(std::string_view(row.instance_uuid));
+  params.AddText(std::string_view(row.request_id));
+  params.AddText(std::string_view(row.event));
+  params.AddText(std::string_view(row.row));
+  return params;
+}
+
 Instance ReadInstance(const ResultRow& row) {
   Instance out;
   out.id = row.Int(0);

@@ -2,6 +2,8 @@
 // is that of the *_COLUMNS lists in sql.cpp. Thread-safe: stateless.
 #pragma once
 
+#include <string_view>
+
 #include "actionlog/core/types.hpp"
 #include "store/postgres/statement.hpp"
 
@@ -12,6 +14,9 @@ Params RowParams(const Instance& row);
 Params RowParams(const Action& row);
 Params RowParams(const Event& row);
 Params RowParams(const ChangeEntry& row);
+// StmtId::kSealChange: $1 the entry's canonical bytes after `{"seq":<seq>` (bytea), then every
+// column from recorded_at to row_image; the server assigns seq, prev_hash and hash.
+Params SealParams(const ChangeEntry& row, std::string_view canonical_rest);
 
 Instance ReadInstance(const ResultRow& row);
 Action ReadAction(const ResultRow& row);

@@ -90,6 +90,15 @@ constexpr std::array<std::string_view, Index(StmtId::kListActionsFirst)> kFixedS
     "INSERT INTO change_log (" ACTIONLOG_PG_CHANGE_COLUMNS
     ") VALUES ($1::bigint, $2::timestamp, $3::text, $4::text, $5::text, $6::text, $7::text,"
     " $8::bigint, $9::bigint, $10::text, $11::text, $12::text, $13::text, $14::text, $15::text)",
+    // The entry after the head this transaction sees (the writer holds the chain lock):
+    // hash = SHA-256(prev_hash || '{"seq":' || seq || the rest of the canonical bytes), which is
+    // ChainHash of change_log.hpp, as the canonical bytes begin with the seq field.
+    "INSERT INTO change_log (" ACTIONLOG_PG_CHANGE_COLUMNS
+    ") SELECT h.seq + 1, $2::timestamp, $3::text, $4::text, $5::text, $6::text, $7::text,"
+    " $8::bigint, $9::bigint, $10::text, $11::text, $12::text, $13::text, h.hash,"
+    " encode(sha256(convert_to(h.hash || '{\"seq\":' || (h.seq + 1)::text, 'UTF8') || $1::bytea),"
+    " 'hex') FROM (SELECT 0::bigint AS seq, repeat('0', 64) AS hash UNION ALL"
+    " (SELECT seq, hash FROM change_log ORDER BY seq DESC LIMIT 1) ORDER BY seq DESC LIMIT 1) AS h",
 };
 
 constexpr std::size_t kMarkerKinds = 3;

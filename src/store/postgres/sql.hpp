@@ -34,6 +34,7 @@ enum class StmtId : std::uint8_t {
   kUpdateAction,
   kUpdateEvent,
   kAppendChange,
+  kSealChange,  // appends after the current head, computing seq, prev_hash and hash (see writer)
   kListActionsFirst,  // kListActionsVariants statements follow, see ListActionsStmt
 };
 

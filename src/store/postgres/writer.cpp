@@ -21,6 +21,10 @@ namespace {
 constexpr std::string_view kBegin = "BEGIN ISOLATION LEVEL READ COMMITTED, READ WRITE";
 constexpr std::string_view kLockChain = "SELECT id FROM change_log_lock WHERE id = 1 FOR UPDATE";
 
+// CanonicalBytes of an entry with seq 0 begins with this; the server writes `{"seq":<seq>` and the
+// client sends the rest (from the ',' on).
+constexpr std::string_view kSeqZero = "{\"seq\":0,";
+
 // The owner tag of the batch's own statements (jobs are tagged with their index).
 constexpr int kBatchOwner = -1;
 
@@ -155,30 +159,25 @@ bool BatchRunner::EndFailedJob(Outcome& outcome, Error& error) {
 BatchRunner::Outcome BatchRunner::SealAndCommit(BatchChain& chain, Error& error) {
   conn_->set_owner(kBatchOwner);
   if (!chain.entries.empty()) {
-    // The lock and the head travel with the last job's queued statements: one round trip, which
-    // waits for the previous holder's COMMIT.
-    ResultPtr head_result;
-    auto locked = conn_->DeferSql(kLockChain, "taking the change log lock");
-    if (locked) {
-      locked = conn_->Defer(StmtId::kChainHead, false, Params(), "reading the change log head",
-                            &head_result);
-    }
-    if (!locked) {
+    // The lock, the inserts and COMMIT travel together with the last job's queued statements:
+    // one round trip, which waits for the previous holder's COMMIT. Each insert reads the head
+    // (including the batch's entries inserted before it) and computes seq, prev_hash and hash.
+    if (auto locked = conn_->DeferSql(kLockChain, "taking the change log lock"); !locked) {
       return Abandon(locked.error(), error);
     }
-    if (auto settled = conn_->Settle(); !settled) {
-      return SettleFailed(settled.error(), error);
-    }
-    ChainHead head = ReadChainHead(head_result.get());
     for (BatchChain::Entry& pending : chain.entries) {
-      ChangeEntry& entry = pending.entry;
-      entry.seq = ++head.seq;
-      entry.prev_hash = std::move(head.hash);
-      entry.hash = ChainHash(entry.prev_hash, entry);
-      head.hash = entry.hash;
+      pending.entry.seq = 0;
+      const std::string canonical = CanonicalBytes(pending.entry);
+      if (!canonical.starts_with(kSeqZero)) {
+        return Abandon(MakeError(ErrorCode::kInternal,
+                                 "the canonical bytes of a change-log entry do not begin with seq"),
+                       error);
+      }
       conn_->set_owner(pending.owner);
-      if (auto queued = conn_->Defer(StmtId::kAppendChange, true, RowParams(entry),
-                                     "appending to the change log");
+      if (auto queued = conn_->Defer(
+              StmtId::kSealChange, false,
+              SealParams(pending.entry, std::string_view(canonical).substr(kSeqZero.size() - 1)),
+              "appending to the change log");
           !queued) {
         return Abandon(queued.error(), error);
       }
