@@ -7,33 +7,37 @@
 // idle runner and seals its batch:
 //
 //   BEGIN; SAVEPOINT job; job 1 ... RELEASE SAVEPOINT job; SAVEPOINT job; job 2 ...
-//   SELECT ... FROM change_log_lock FOR UPDATE; SELECT <chain head>;     -- the seal
+//   SELECT ... FROM change_log_lock FOR UPDATE;                  -- the seal
 //   INSERT INTO change_log ... (one per entry of the batch); COMMIT
 //
 // Each job runs in its own savepoint (released on success, rolled back on error, so a failing
 // job never touches the others; a batch of one job needs none), and the batch shares one COMMIT
-// and so one WAL flush. The jobs' change-log entries are kept in memory (BatchChain) and sealed
-// at the end: the lock on the single change_log_lock row orders the seals of every connection of
-// every process writing to the database; under it the writer reads the committed head, gives the
-// batch's entries the next seq numbers, recomputes prev_hash and hash (ChainHash) in append order,
-// inserts them and commits. Only the seal and the COMMIT's flush are serialized; the jobs of
-// several batches (their reads, row locks, inserts and updates) run in parallel. The chain lock
-// is the last lock a batch takes, and after it the batch only inserts change-log rows, so the
-// holder never waits for another writer: the chain lock takes part in no deadlock. A batch
-// without entries (replays, failed jobs) commits without taking it.
+// and so one WAL flush. The jobs' change-log entries are kept in memory (BatchChain, chained
+// from a provisional head) and sealed at the end: the lock on the single change_log_lock row
+// orders the seals of every connection of every process writing to the database; under it each
+// insert (StmtId::kSealChange) reads the head its transaction sees — the previous holder's
+// committed entries and the batch's own earlier ones — and the server computes seq = head + 1,
+// prev_hash = head's hash and hash = SHA-256(prev_hash || canonical bytes) (ChainHash; the
+// client sends the canonical bytes after the leading seq field). Only the seal and the COMMIT's
+// WAL flush are serialized; the jobs of several batches (their reads, row locks, inserts and
+// updates) run in parallel. The chain lock is the last lock a batch takes, and after it the
+// batch only inserts change-log rows, so its holder never waits for another writer: the chain
+// lock takes part in no deadlock. A batch without entries (replays, failed jobs) commits without
+// taking it.
 //
 // Round trips: statements whose result nobody waits for (BEGIN, SAVEPOINT, RELEASE, ROLLBACK TO
-// SAVEPOINT, updates of rows the job holds locked, the change-log inserts, COMMIT) are queued in
-// libpq pipeline mode and travel with the next statement that needs an answer
-// (Connection::Defer): a job costs one round trip per read or insert, and the seal two (lock and
-// head; inserts and COMMIT). A queued statement that fails surfaces later; its owner tag says
-// which job queued it (the change-log inserts carry their job's tag too). When that is a job
-// whose callback already succeeded, the transaction is rolled back, that job alone fails with the
-// error, and the batch runs again without it.
+// SAVEPOINT, updates of rows the job holds locked, the seal, COMMIT) are queued in libpq
+// pipeline mode and travel with the next statement that needs an answer (Connection::Defer): a
+// job costs one round trip per read or insert, and the seal with COMMIT one. A queued statement
+// that fails surfaces later; its owner tag says which job queued it (the change-log inserts
+// carry their job's tag too). When that is a job whose callback already succeeded, the
+// transaction is rolled back, that job alone fails with the error, and the batch runs again
+// without it.
 //
 // Rows locked by one batch are released at its COMMIT, so a job that needs a row another batch
 // holds waits for that batch's seal; two batches that each wait for a row of the other deadlock,
-// which PostgreSQL detects (deadlock_timeout) and aborts one of them with 40P01.
+// which PostgreSQL detects (deadlock_timeout) and resolves by aborting one of them (40P01,
+// retried below).
 //
 // A serialization failure (40001), a deadlock (40P01) or a connection lost before COMMIT rolls
 // the batch back and runs every job again, with backoff, at most kMaxAttempts times (jobs are
