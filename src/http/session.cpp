@@ -21,6 +21,9 @@ namespace {
 namespace net = boost::asio;
 namespace beast = boost::beast;
 
+constexpr std::size_t kLingerBytes = std::size_t{1} << 20;  // input discarded after an error reply
+constexpr std::size_t kDrainChunk = 16384;
+
 // The HTTP Date header, formatted once per second per thread.
 const std::string& HttpDate() {
   thread_local std::time_t cached_second = 0;
@@ -199,6 +202,16 @@ void Session::OnWrite(bool keep_alive, beast::error_code ec, std::size_t bytes) 
   first_request_ = false;
   response_.reset();
   access_ = AccessInfo{};
+  if (!ec && linger_ && !stopping_) {
+    // Closing with unread input makes the kernel send a reset, which can destroy the error
+    // response before the client reads it: stop sending, discard what still arrives (bounded in
+    // bytes and by request_timeout), then close.
+    beast::error_code ignored;
+    stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(state_->config.request_timeout);
+    Drain(kLingerBytes);
+    return;
+  }
   if (ec || !keep_alive || stopping_) {
     Close();
     return;
@@ -206,9 +219,22 @@ void Session::OnWrite(bool keep_alive, beast::error_code ec, std::size_t bytes) 
   DoRead();
 }
 
+void Session::Drain(std::size_t budget) {
+  buffer_.clear();
+  stream_.async_read_some(buffer_.prepare(kDrainChunk),
+                          [self = shared_from_this(), budget](beast::error_code ec, std::size_t n) {
+                            if (ec || n >= budget || self->stopping_) {
+                              self->Close();
+                              return;
+                            }
+                            self->Drain(budget - n);
+                          });
+}
+
 void Session::ReplyError(unsigned status, std::string_view message) {
   Response res = PlainError(status, message);
   res.keep_alive(false);
+  linger_ = true;
   Reply(std::move(res));
 }
 

@@ -39,6 +39,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void Reply(Response res);
   void OnWrite(bool keep_alive, boost::beast::error_code ec, std::size_t bytes);
   void ReplyError(unsigned status, std::string_view message);
+  void Drain(std::size_t budget);
   void Close();
   void LogAccess(std::size_t bytes);
 
@@ -57,6 +58,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool busy_ = false;
   bool stopping_ = false;
   bool closed_ = false;
+  bool linger_ = false;  // after an error reply: read what the client still sends, then close
 };
 
 }  // namespace actionlog::http
