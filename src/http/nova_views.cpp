@@ -121,6 +121,82 @@ std::string RenderVersionsRoot(std::string_view host_url) {
   return out;
 }
 
+namespace {
+
+// WebOb's Request.path: the decoded path quoted again, keeping Python's always-safe characters
+// and "/~!$&'()*+,;=:@".
+std::string QuotePath(std::string_view path) {
+  static constexpr std::string_view kSafe = "_.-~/!$&'()*+,;=:@";
+  static constexpr std::string_view kHex = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(path.size());
+  for (const char ch : path) {
+    const auto c = static_cast<unsigned char>(ch);
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+        kSafe.find(ch) != std::string_view::npos) {
+      out += ch;
+    } else {
+      out += '%';
+      out += kHex[c >> 4U];
+      out += kHex[c & 0xFU];
+    }
+  }
+  return out;
+}
+
+// Nova's common.url_join: parts stripped of '/' and joined with '/'.
+std::string UrlJoin(std::string_view host_url, std::string_view version, std::string_view path) {
+  auto strip = [](std::string_view p) {
+    while (!p.empty() && p.front() == '/') {
+      p.remove_prefix(1);
+    }
+    while (!p.empty() && p.back() == '/') {
+      p.remove_suffix(1);
+    }
+    return p;
+  };
+  std::string out(strip(host_url));
+  out += '/';
+  out += version;
+  if (const std::string_view rest = strip(path); !rest.empty()) {
+    out += '/';
+    out += rest;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string RenderVersionChoices(std::string_view host_url, std::string_view path) {
+  const std::string quoted = QuotePath(path);
+  std::string out;
+  JsonWriter w(out);
+  w.BeginObject();
+  w.Key("choices");
+  w.BeginArray();
+  for (const bool v21 : {false, true}) {
+    w.BeginObject();
+    w.Field("id", v21 ? "v2.1" : "v2.0");
+    w.Field("status", v21 ? "CURRENT" : "SUPPORTED");
+    w.Key("links");
+    w.BeginArray();
+    WriteLink(w, "self", UrlJoin(host_url, v21 ? "v2.1" : "v2", quoted));
+    w.EndArray();
+    w.Key("media-types");
+    w.BeginArray();
+    w.BeginObject();
+    w.Field("base", "application/json");
+    w.Field("type", v21 ? "application/vnd.openstack.compute+json;version=2.1"
+                        : "application/vnd.openstack.compute+json;version=2");
+    w.EndObject();
+    w.EndArray();
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return out;
+}
+
 std::string RenderVersionV21(std::string_view host_url) { return RenderVersionDoc(host_url, true); }
 
 std::string RenderVersionV2(std::string_view host_url) { return RenderVersionDoc(host_url, false); }

@@ -14,6 +14,9 @@ namespace actionlog::http {
 
 // `host_url` is "http://host[:port]" as the client addressed us.
 std::string RenderVersionsRoot(std::string_view host_url);
+// Nova's 300 document for a path outside the API versions: each version's link is the version
+// prefix joined with `path` (percent-decoded; written back with WebOb's quoting).
+std::string RenderVersionChoices(std::string_view host_url, std::string_view path);
 std::string RenderVersionV21(std::string_view host_url);
 std::string RenderVersionV2(std::string_view host_url);
 

@@ -162,6 +162,9 @@ Route MatchRoute(bhttp::verb method, std::string_view path) {
     return r;
   }
   if (s[0] != "v2.1" && s[0] != "v2") {
+    // Nova's URL map sends every other path to its root app, which answers any method with
+    // 300 Multiple Choices (versions.py Versions.multi).
+    r.kind = RouteKind::kVersionChoices;
     return r;
   }
   const bool legacy = s[0] == "v2";
@@ -178,8 +181,8 @@ Route MatchRoute(bhttp::verb method, std::string_view path) {
 }
 
 bool IsPublicRoute(const Route& route) {
-  return route.kind == RouteKind::kVersionsRoot || route.kind == RouteKind::kVersionV2 ||
-         route.kind == RouteKind::kVersionV21;
+  return route.kind == RouteKind::kVersionsRoot || route.kind == RouteKind::kVersionChoices ||
+         route.kind == RouteKind::kVersionV2 || route.kind == RouteKind::kVersionV21;
 }
 
 }  // namespace actionlog::http

@@ -14,6 +14,7 @@ enum class RouteKind {
   kNotFound,          // no route: Nova answers WebOb's 404 (JSON 404 under /journal/v1)
   kMethodNotAllowed,  // /journal/v1 only: the path exists, the method does not (405)
   kVersionsRoot,      // GET /
+  kVersionChoices,    // any other path outside /v2, /v2.1 and /journal: Nova's 300 choices
   kVersionV2,         // GET /v2, /v2/
   kVersionV21,        // GET /v2.1, /v2.1/
   kActionIndex,       // GET /v2.1[/{project}]/servers/{server_id}/os-instance-actions

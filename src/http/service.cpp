@@ -101,6 +101,10 @@ Response Service::Dispatch(const Request& req, const ClientInfo& client, AccessI
     access.request_id.clear();  // Nova's root pipeline has no request-id middleware
     return JsonResponse(200, RenderVersionsRoot(HostUrl(req)));
   }
+  if (route.kind == RouteKind::kVersionChoices) {
+    access.request_id.clear();
+    return JsonResponse(300, RenderVersionChoices(HostUrl(req), path));
+  }
   const std::optional<Identity> who = auth_->Authenticate(CredentialsOf(req, client));
   if (who) {
     access.user_id = who->user_id;

@@ -77,7 +77,8 @@ TEST(RouterTest, NovaAndJournalRoutes) {
   EXPECT_EQ(MatchRoute(V::get, "/v2.1/servers/s/os-instance-actions/").kind, RouteKind::kNotFound);
   EXPECT_EQ(MatchRoute(V::get, "/v2.1//servers/s").kind, RouteKind::kNotFound);
   EXPECT_EQ(MatchRoute(V::head, "/v2.1/servers/s").kind, RouteKind::kNotFound);
-  EXPECT_EQ(MatchRoute(V::get, "/v2.10/servers/s").kind, RouteKind::kNotFound);
+  EXPECT_EQ(MatchRoute(V::get, "/v2.10/servers/s").kind, RouteKind::kVersionChoices);
+  EXPECT_EQ(MatchRoute(V::post, "/foo").kind, RouteKind::kVersionChoices);
   r = MatchRoute(V::post, "/journal/v1/instances/u/actions/r/events/e/finish");
   EXPECT_EQ(r.kind, RouteKind::kJournalEventFinish);
   EXPECT_EQ(r.event, "e");

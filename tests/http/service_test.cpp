@@ -138,6 +138,19 @@ TEST_F(NovaServiceTest, DiscoveryAndAuthFailures) {
   EXPECT_EQ(root.result_int(), 200U);
   EXPECT_EQ(root.count("x-openstack-request-id"), 0U);
   EXPECT_NE(root.body().find("http://api.example:8774/v2.1/"), std::string::npos);
+  // Nova's root app: any other path is 300 Multiple Choices, links joined with the quoted path.
+  auto choices = Call(V::get, "/v3/servers/a%20b/", {});
+  EXPECT_EQ(choices.result_int(), 300U);
+  EXPECT_EQ(choices.count("x-openstack-request-id"), 0U);
+  EXPECT_EQ(choices.body(),
+            R"({"choices": [{"id": "v2.0", "status": "SUPPORTED", "links": [{"rel": "self", )"
+            R"("href": "http://api.example:8774/v2/v3/servers/a%20b"}], "media-types": [{"base": )"
+            R"("application/json", "type": "application/vnd.openstack.compute+json;version=2"}]}, )"
+            R"({"id": "v2.1", "status": "CURRENT", "links": [{"rel": "self", "href": )"
+            R"("http://api.example:8774/v2.1/v3/servers/a%20b"}], "media-types": [{"base": )"
+            R"("application/json", "type": )"
+            R"("application/vnd.openstack.compute+json;version=2.1"}]}]})");
+  EXPECT_EQ(Call(V::delete_, "/x", {}).result_int(), 300U);
   auto v21 = Call(V::get, "/v2.1/", {});
   EXPECT_EQ(v21.result_int(), 200U);
   EXPECT_EQ(v21["X-OpenStack-Nova-API-Version"], "2.1");
