@@ -68,9 +68,11 @@ Reply HttpClient::Call(http::bhttp::verb method, const std::string& target, std:
   }
   req.prepare_payload();
   Reply reply;
-  // A keep-alive connection the server has closed fails on first use: retry once, fresh.
+  // A keep-alive connection the server has closed fails on first use: then retry once on a
+  // fresh one. A fresh connection that fails is not retried (the request may have been applied).
   for (int attempt = 0; attempt < 2; ++attempt) {
-    if (!socket_ && !Connect()) {
+    const bool reused = socket_.has_value();
+    if (!reused && !Connect()) {
       return reply;
     }
     boost::system::error_code ec;
@@ -81,6 +83,9 @@ Reply HttpClient::Call(http::bhttp::verb method, const std::string& target, std:
     }
     if (ec) {
       socket_.reset();
+      if (!reused) {
+        return reply;
+      }
       continue;
     }
     if (!res.keep_alive()) {
