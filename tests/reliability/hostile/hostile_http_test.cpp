@@ -266,30 +266,40 @@ TEST_F(HostileTest, SlowlorisBodyIsCutAtTheRequestTimeout) {
   EXPECT_TRUE(cut || client.ClosedByPeer()) << "trickled body kept the connection open for 3 s";
 }
 
-// Idle connections fill the connection limit; the server refuses more while they are open,
-// closes them at the request timeout, and then serves again.
+// Idle connections fill the connection limit; the server refuses more at once while they are
+// open (well before the request timeout), closes them at the request timeout, and then serves
+// again. A server of its own, with a longer timeout that tells "at once" from "at the timeout".
 TEST_F(HostileTest, IdleConnectionsBeyondTheLimitAreShedAndExpire) {
-  const int limit = SmallLimits().max_connections;
+  http::ServerConfig config = SmallLimits();
+  config.max_connections = 6;
+  config.request_timeout = std::chrono::seconds(3);
+  config.idle_timeout = std::chrono::seconds(3);
+  TestServer server(config, MemoryJournal());
+  ASSERT_TRUE(server.ok());
   std::vector<std::unique_ptr<RawClient>> idle;
-  for (int i = 0; i < limit; ++i) {
-    idle.push_back(std::make_unique<RawClient>(port(), 4s));
+  for (int i = 0; i < config.max_connections; ++i) {
+    idle.push_back(std::make_unique<RawClient>(server.port(), 6s));
     ASSERT_TRUE(idle.back()->connected());
   }
-  std::this_thread::sleep_for(200ms);  // let the server accept them all
+  const auto opened = std::chrono::steady_clock::now();
+  std::this_thread::sleep_for(300ms);  // let the server accept them all
   for (int i = 0; i < 5; ++i) {
-    RawClient extra(port(), 2s);
+    RawClient extra(server.port(), 6s);
     ASSERT_TRUE(extra.connected());  // the kernel completes the handshake
+    const auto start = std::chrono::steady_clock::now();
     EXPECT_TRUE(extra.ClosedByPeer()) << "connection " << i << " beyond the limit was kept";
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 1500ms) << "not refused at once";
   }
-  const auto start = std::chrono::steady_clock::now();
   for (auto& c : idle) {
     EXPECT_TRUE(c->ClosedByPeer()) << "an idle connection outlived the request timeout";
   }
-  EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);
+  EXPECT_LT(std::chrono::steady_clock::now() - opened, 5s);
   std::this_thread::sleep_for(100ms);
-  auto res = Exchange(port(), MakeRequest(bhttp::verb::get, "/v2.1"));
+  RawClient client(server.port());
+  auto res = client.Send(MakeRequest(bhttp::verb::get, "/v2.1"));
   ASSERT_TRUE(res);
   EXPECT_EQ(res->result_int(), 200U);
+  EXPECT_TRUE(server.StopWithin(std::chrono::seconds(10)));
 }
 
 TEST_F(HostileTest, IdleKeepAliveConnectionIsClosedAfterIdleTimeout) {
