@@ -96,6 +96,11 @@ void Session::DoRead() {
 }
 
 void Session::OnHeader(beast::error_code ec) {
+  if (closed_) {
+    // Shutdown closed the idle connection while this read was completing: the request can get
+    // no answer any more, so it must not run (a graceful stop never applies an unanswered write).
+    return;
+  }
   if (!ec) {
     busy_ = true;
     started_ = std::chrono::steady_clock::now();
@@ -124,6 +129,9 @@ void Session::OnHeader(beast::error_code ec) {
 }
 
 void Session::OnRead(beast::error_code ec) {
+  if (closed_) {
+    return;  // closed meanwhile (see OnHeader): nothing may run without a way to answer
+  }
   if (ec == bhttp::error::end_of_stream || ec == net::error::operation_aborted ||
       ec == beast::error::timeout || ec == net::error::eof || ec == net::error::connection_reset) {
     Close();
