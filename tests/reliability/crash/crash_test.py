@@ -199,6 +199,7 @@ class Harness:
         self.stop_flag = False
         self.counting = True  # the final check does not count in-doubt writes again
         self.tampered = None
+        self.racer_instance = None
         self.term_sent = None  # set while a SIGTERM stop is under way
         self.verify_failed = False
 
@@ -242,11 +243,13 @@ class Harness:
         self.proc.kill()
         raise SystemExit("actionlog serve did not start within 30 s")
 
-    def stop_service(self, sig):
+    def stop_service(self, sig, after_signal=None):
         started = time.time()
         if sig == signal.SIGTERM:
             self.term_sent = started
         self.proc.send_signal(sig)
+        if after_signal is not None:
+            after_signal()
         try:
             rc = self.proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
@@ -457,6 +460,8 @@ class Harness:
             if rng.random() < 0.3:
                 fin = {"result": "Error", "details": f"ResizeError: no space on compute-{w}",
                        "traceback": TRACEBACK}
+                if rng.random() < 0.1:  # a long traceback: bigger rows and change-log entries
+                    fin["traceback"] = (TRACEBACK * 200)[:60000]
             else:
                 fin = {"result": "Success"}
             ev["finish_req"] = fin
@@ -504,7 +509,8 @@ class Harness:
                   "finish_time": ts(e * 2 + 2), "host": f"compute-{w}", "result": "Success"}
             if rng.random() < 0.25:
                 ev.update(result="Error", details="MigrationError: target unreachable",
-                          traceback=TRACEBACK)
+                          traceback=TRACEBACK if rng.random() < 0.9 else
+                          (TRACEBACK * 200)[:60000])
                 failed = True
             events.append(ev)
         body = {"action": {"action": "live-migration", "user_id": f"writer{w}",
@@ -841,8 +847,16 @@ class Harness:
                 sock.sendall(partial)
                 idle.append(sock)
             time.sleep(0.05)
+        go = threading.Event()
+        racers = [threading.Thread(target=self.racer, args=(go,), daemon=True)
+                  for _ in range(4 if graceful else 0)]
+        for t in racers:
+            t.start()
+        time.sleep(0.05)  # the racers' keep-alive connections are open and idle
         started = time.time()
-        rc = self.stop_service(signal.SIGTERM if graceful else signal.SIGKILL)
+        rc = self.stop_service(signal.SIGTERM if graceful else signal.SIGKILL, go.set)
+        for t in racers:
+            t.join(timeout=TIMEOUT + 5)
         if graceful:
             self.count("terms")
             self.gate.close()
@@ -871,6 +885,46 @@ class Harness:
         self.check_round(f"round {r}", strict_doubt=graceful)
         print(f"{now_utc()} round {r}: {self.progress()}", flush=True)
         self.gate.open()
+
+    def racer(self, go):
+        """Sends one write on an idle keep-alive connection right after the SIGTERM: it must be
+        answered, or else not applied."""
+        client = Client(self, f"racer:project-racer:service")
+        try:
+            with self.lock:
+                u = self.racer_instance
+            if u is None:
+                u = str(uuid.uuid4())
+                status, doc = client.call("PUT", f"/journal/v1/instances/{u}",
+                                          {"instance": {"project_id": "project-racer"}})
+                if status != 201:
+                    self.fail(f"racer instance: {status} {doc}")
+                    return
+                with self.lock:
+                    self.racer_instance = u
+            elif client.call("GET", "/v2.1")[0] != 200:
+                return
+            rid = f"req-{uuid.uuid4()}"
+            request = {"action": {"request_id": rid, "action": "stop", "user_id": "racer",
+                                  "project_id": "project-racer"}}
+            model = self.new_model(-1, u, rid, request)
+            go.wait(TIMEOUT)
+            try:
+                status, doc = client.call("POST", f"/journal/v1/instances/{u}/actions", request)
+            except InDoubt as e:
+                with self.lock:
+                    model.doubt["start"] = f"racer: {e}"
+                    self.stats["in_doubt"] += 1
+                return
+            if status == 201:
+                self.acked_action(model, doc)
+                self.count("answered_after_term")
+            else:
+                self.fail(f"racer start {rid}: {status} {doc}")
+        except InDoubt:
+            pass  # the connection was refused or closed before the signal: nothing to check
+        finally:
+            client.close()
 
     def db_round(self, r):
         how = self.pg_kill(r)
