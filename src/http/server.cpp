@@ -80,6 +80,9 @@ Result<std::unique_ptr<Server>> Server::Create(std::shared_ptr<Journal> journal,
       Authenticator::Create(config.auth_mode, config.trusted_proxies, config.tokens_file));
   ACTIONLOG_ASSIGN_OR_RETURN(std::shared_ptr<spdlog::logger> access_log,
                              MakeAccessLog(config.access_log));
+  // The I/O and write threads log errors to spdlog's default logger: create it here, before
+  // they exist, rather than lazily from several of them at once.
+  (void)spdlog::default_logger_raw();
   auto impl = std::make_unique<Impl>(config);
   auto state = std::make_shared<ServerState>();
   state->config = config;
