@@ -852,7 +852,8 @@ class Harness:
                   for _ in range(4 if graceful else 0)]
         for t in racers:
             t.start()
-        time.sleep(0.05)  # the racers' keep-alive connections are open and idle
+        if racers:
+            time.sleep(0.05)  # the racers' keep-alive connections are open and idle
         started = time.time()
         rc = self.stop_service(signal.SIGTERM if graceful else signal.SIGKILL, go.set)
         for t in racers:
