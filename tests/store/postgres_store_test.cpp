@@ -532,6 +532,45 @@ TEST_F(PostgresStoreTest, ChainStaysLinearAcrossStores) {
               IsOk());
 }
 
+// A batch takes the chain lock only when it seals: while its job runs, a write through another
+// store appends and commits. The running batch's entries are then sealed after that entry, with
+// seq, prev_hash and hash recomputed, so the chain stays linear in commit order.
+TEST_F(PostgresStoreTest, EntriesAreSealedAfterEntriesCommittedMeanwhile) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> second, Open());
+  std::atomic<bool> appended{false};
+  std::atomic<bool> release{false};
+  std::thread slow([&] {
+    EXPECT_THAT(store_->Write([&](WriteTransaction& tx) -> Status {
+      ACTIONLOG_RETURN_IF_ERROR(AppendEntry(tx, 1));
+      ACTIONLOG_RETURN_IF_ERROR(AppendEntry(tx, 2));
+      appended = true;
+      for (int i = 0; i < 1000 && !release; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
+      return OkStatus();
+    }),
+                IsOk());
+  });
+  while (!appended) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_THAT(second->Write([&](WriteTransaction& tx) { return AppendEntry(tx, 3); }), IsOk());
+  release = true;
+  slow.join();
+  const std::vector<ChangeEntry> changes = AllChanges();
+  ASSERT_EQ(changes.size(), 3U);
+  const std::vector<std::int64_t> order = {changes[0].entity_id, changes[1].entity_id,
+                                           changes[2].entity_id};
+  EXPECT_EQ(order, (std::vector<std::int64_t>{3, 1, 2}));
+  std::string prev(kGenesisHash);
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    EXPECT_EQ(changes[i].seq, static_cast<std::int64_t>(i + 1));
+    EXPECT_EQ(changes[i].prev_hash, prev);
+    EXPECT_EQ(changes[i].hash, ChainHash(prev, changes[i]));
+    prev = changes[i].hash;
+  }
+}
+
 TEST_F(PostgresStoreTest, AppendOutOfOrderIsRefused) {
   EXPECT_THAT(store_->Write([&](WriteTransaction& tx) -> Status {
     ChangeEntry entry;
