@@ -315,10 +315,26 @@ TEST_F(HostileTest, IdleKeepAliveConnectionIsClosedAfterIdleTimeout) {
 // A client that sends requests but never reads the answers: the server's writes time out and it
 // drops the connection instead of buffering without bound.
 TEST_F(HostileTest, ClientThatNeverReadsIsDropped) {
+  // Large answers (a 60 KB traceback) fill the server's send buffer after a few dozen requests.
+  const std::string big = InstanceUrl() + "/actions/req-big";
+  ASSERT_EQ(Exchange(port(), MakeRequest(bhttp::verb::post, InstanceUrl() + "/actions", kService,
+                                         R"({"action": {"request_id": "req-big", "action": "x",)"
+                                         R"( "user_id": "u", "project_id": "projA"}})"))
+                ->result_int(),
+            201U);
+  ASSERT_EQ(Exchange(port(), MakeRequest(bhttp::verb::post, big + "/events", kService,
+                                         R"({"event": {"event": "e"}})"))
+                ->result_int(),
+            201U);
+  ASSERT_EQ(Exchange(port(), MakeRequest(bhttp::verb::post, big + "/events/e/finish", kService,
+                                         R"({"result": "Error", "traceback": ")" +
+                                             std::string(60000, 't') + "\"}"))
+                ->result_int(),
+            200U);
   RawClient client(port(), 10s);
   ASSERT_TRUE(client.connected());
   client.SetReceiveBuffer(4096);
-  const std::string one = Serialize(MakeRequest(bhttp::verb::get, NovaIndex(), kOwner));
+  const std::string one = Serialize(MakeRequest(bhttp::verb::get, big, kService));
   std::string batch;
   while (batch.size() < std::size_t{64} * 1024) {
     batch += one;
@@ -341,7 +357,7 @@ TEST_F(HostileTest, ClientThatNeverReadsIsDropped) {
   // in the kernel, but it is no longer established).
   const auto stalled = std::chrono::steady_clock::now();
   std::string state = ServerSocketState(port(), client.local_port());
-  while (state == "01" && std::chrono::steady_clock::now() - stalled < 5s) {
+  while (state == "01" && std::chrono::steady_clock::now() - stalled < 8s) {
     std::this_thread::sleep_for(50ms);
     state = ServerSocketState(port(), client.local_port());
   }
