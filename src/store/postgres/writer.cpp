@@ -308,6 +308,7 @@ void GroupCommitWriter::Loop(BatchRunner& runner) {
         return (stopping_ && queue_.empty()) || (!queue_.empty() && collector_ == nullptr);
       });
       if (queue_.empty()) {
+        work_cv_.notify_all();  // the others may have gone back to sleep while jobs were queued
         return;
       }
       collector_ = &runner;
