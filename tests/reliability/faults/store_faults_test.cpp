@@ -127,8 +127,8 @@ class FaultyWriteTransaction final : public store::WriteTransaction {
   }
 
   Status UpdateAction(const Action& row, std::int64_t expected_version) override {
-    ACTIONLOG_RETURN_IF_ERROR(faults_.Check(Call::kUpdateAction));
-    return tx_.UpdateAction(row, expected_version);
+    ACTIONLOG_RETURN_IF_ERROR(tx_.UpdateAction(row, expected_version));
+    return faults_.Check(Call::kUpdateAction);
   }
 
   Status UpdateEvent(const Event& row, std::int64_t expected_version) override {
