@@ -3,7 +3,7 @@
 # for a bounded time, one process at a time. Fails when a target crashes, leaks, times out or
 # breaks one of its properties; the input is kept under build/fuzz/artifacts/<target>/.
 #
-#   bash scripts/fuzz.sh --short                 # CI: every target for 25 s (FUZZ_SECONDS)
+#   bash scripts/fuzz.sh --short                 # CI: every target for 20 s (FUZZ_SECONDS)
 #   bash scripts/fuzz.sh --long 600              # every target for 600 s
 #   bash scripts/fuzz.sh --long 600 time auth    # only these targets
 #   bash scripts/fuzz.sh --repro build/fuzz/artifacts/auth/crash-...   # rerun one input
@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 TARGETS_ALL=(http_request journal_body time auth nova_import)
 mode=${1:---short}
 shift || true
-seconds=${FUZZ_SECONDS:-25}
+seconds=${FUZZ_SECONDS:-20}
 case "$mode" in
   --short) ;;
   --long)
