@@ -166,6 +166,7 @@ class ActionModel:
         self.finished = False  # the finish (or a finished clone) was acknowledged
         self.events = {}  # name -> {"ack": body or None, "finished": bool, "finish_req": body}
         self.doubt = {}  # step key -> description; keys: start, finish, ("event", n), ("finish", n)
+        self.ever_doubt = set()  # step keys that were in doubt at some point
         self.applied_doubt = 0
 
     def path(self):
@@ -324,6 +325,7 @@ class Harness:
                 with self.lock:
                     if model is not None and key not in model.doubt:
                         model.doubt[key] = f"{method} {path}"
+                        model.ever_doubt.add(key)
                         self.stats["in_doubt"] += 1
                         self.touched.add(model)
                 continue
@@ -447,6 +449,9 @@ class Harness:
             if status is None:
                 return
             if status == 409:  # an in-doubt start that was applied: the name is open
+                if ("event", name) not in model.ever_doubt:
+                    self.fail(f"{rid}: first start of event {name} refused: {doc}")
+                    return
                 status, doc = self.step(client, None, None, "GET", model.path(), None, {200})
                 if status is None:
                     return
