@@ -81,7 +81,9 @@ void Session::Shutdown() {
 }
 
 void Session::DoRead() {
-  if (stopping_ || closed_) {
+  // The server's stop flag too: a connection accepted while Stop() ran may have missed its
+  // Shutdown(); it must not wait for a request that will never be served.
+  if (stopping_ || closed_ || state_->stopping.load()) {
     Close();
     return;
   }
