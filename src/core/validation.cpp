@@ -156,6 +156,9 @@ Status Time(std::string_view field, const std::optional<Timestamp>& value) {
 }
 
 Status CompleteInstance(const Instance& instance) {
+  if (instance.id < 0) {
+    return Invalid("id", "must not be negative");  // 0: assigned by the store
+  }
   ACTIONLOG_RETURN_IF_ERROR(Uuid("uuid", instance.uuid));
   ACTIONLOG_RETURN_IF_ERROR(OptionalName("project_id", instance.project_id));
   ACTIONLOG_RETURN_IF_ERROR(OptionalName("user_id", instance.user_id));
@@ -176,6 +179,9 @@ Status CompleteInstance(const Instance& instance) {
 }
 
 Status CompleteAction(const Action& action) {
+  if (action.id < 0) {
+    return Invalid("id", "must not be negative");  // 0: assigned by the store
+  }
   ACTIONLOG_RETURN_IF_ERROR(Uuid("instance_uuid", action.instance_uuid));
   ACTIONLOG_RETURN_IF_ERROR(Name("request_id", action.request_id));
   if (!action.action) {
@@ -204,6 +210,9 @@ Status CompleteAction(const Action& action) {
 }
 
 Status CompleteEvent(const Event& event) {
+  if (event.id < 0) {
+    return Invalid("id", "must not be negative");  // 0: assigned by the store
+  }
   ACTIONLOG_RETURN_IF_ERROR(Name("event", event.event));
   ACTIONLOG_RETURN_IF_ERROR(OptionalName("host", event.host));
   if (!event.start_time) {

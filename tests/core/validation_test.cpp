@@ -97,6 +97,13 @@ TEST(ValidationTest, CompleteActionRules) {
   Action no_request = a;
   no_request.request_id.clear();
   EXPECT_THAT(CompleteAction(no_request), HasError(ErrorCode::kInvalidArgument));
+  // A negative id (found in a Nova row by fuzzing) is refused: stored, it escaped verify.
+  Action negative_id = a;
+  negative_id.id = -9;
+  EXPECT_THAT(CompleteAction(negative_id), HasError(ErrorCode::kInvalidArgument));
+  Event negative_event = FinishedEvent();
+  negative_event.id = -1;
+  EXPECT_THAT(CompleteEvent(negative_event), HasError(ErrorCode::kInvalidArgument));
 }
 
 }  // namespace
