@@ -24,6 +24,17 @@ void WriteVersionHead(JsonWriter& w, bool v21) {
   w.Field("updated", v21 ? kV21Updated : kV20Updated);
 }
 
+void WriteMediaTypes(JsonWriter& w, bool v21) {
+  w.Key("media-types");
+  w.BeginArray();
+  w.BeginObject();
+  w.Field("base", "application/json");
+  w.Field("type", v21 ? "application/vnd.openstack.compute+json;version=2.1"
+                      : "application/vnd.openstack.compute+json;version=2");
+  w.EndObject();
+  w.EndArray();
+}
+
 std::string RenderVersionDoc(std::string_view host_url, bool v21) {
   std::string out;
   JsonWriter w(out);
@@ -40,14 +51,7 @@ std::string RenderVersionDoc(std::string_view host_url, bool v21) {
   w.Field("href", "http://docs.openstack.org/");
   w.EndObject();
   w.EndArray();
-  w.Key("media-types");
-  w.BeginArray();
-  w.BeginObject();
-  w.Field("base", "application/json");
-  w.Field("type", v21 ? "application/vnd.openstack.compute+json;version=2.1"
-                      : "application/vnd.openstack.compute+json;version=2");
-  w.EndObject();
-  w.EndArray();
+  WriteMediaTypes(w, v21);
   w.EndObject();
   w.EndObject();
   return out;
@@ -182,14 +186,7 @@ std::string RenderVersionChoices(std::string_view host_url, std::string_view pat
     w.BeginArray();
     WriteLink(w, "self", UrlJoin(host_url, v21 ? "v2.1" : "v2", quoted));
     w.EndArray();
-    w.Key("media-types");
-    w.BeginArray();
-    w.BeginObject();
-    w.Field("base", "application/json");
-    w.Field("type", v21 ? "application/vnd.openstack.compute+json;version=2.1"
-                        : "application/vnd.openstack.compute+json;version=2");
-    w.EndObject();
-    w.EndArray();
+    WriteMediaTypes(w, v21);
     w.EndObject();
   }
   w.EndArray();
