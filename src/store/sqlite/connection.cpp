@@ -3,16 +3,19 @@
 #include <utility>
 
 #include "store/sqlite/errors.hpp"
+#include "store/sqlite/wal_batch_vfs.hpp"
 
 namespace actionlog::store::sqlite {
 
-Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, bool create) {
+Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, bool create,
+                                                     bool batch_wal) {
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
   if (create) {
     flags |= SQLITE_OPEN_CREATE;
   }
   sqlite3* raw = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  const char* vfs = batch_wal ? WalBatchVfsName() : nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, vfs);
   DbPtr db(raw);
   if (rc != SQLITE_OK) {
     return SqliteError(db.get(), rc, "cannot open SQLite database '" + path + "'");

@@ -33,9 +33,12 @@ inline constexpr int kBusyTimeoutMs = 5000;
 
 class Connection {
  public:
-  // Opens `path` (or ":memory:"). `create`: create the file when missing. Errors: kUnavailable
-  // when the file cannot be opened (missing directory, permissions).
-  static Result<std::unique_ptr<Connection>> Open(const std::string& path, bool create);
+  // Opens `path` (or ":memory:"). `create`: create the file when missing. `batch_wal`: write the
+  // WAL through the batching shim (wal_batch_vfs.hpp); only for a connection that will run with
+  // `synchronous=FULL`. Errors: kUnavailable when the file cannot be opened (missing directory,
+  // permissions).
+  static Result<std::unique_ptr<Connection>> Open(const std::string& path, bool create,
+                                                  bool batch_wal = false);
 
   // Per-connection settings. `writer` = false makes the connection read-only (query_only).
   Status Configure(Durability durability, bool writer);

@@ -126,7 +126,8 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const StoreOptions& options,
                                                const std::string& path) {
   const bool memory = path == kMemoryPath;
   ACTIONLOG_ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn,
-                             Connection::Open(path, options.create_if_empty || memory));
+                             Connection::Open(path, options.create_if_empty || memory,
+                                              !memory && options.durability == Durability::kFull));
   ACTIONLOG_RETURN_IF_ERROR(PrepareDatabase(*conn, options, memory));
   auto store = std::make_unique<SqliteStore>(options, std::move(conn));
   ACTIONLOG_RETURN_IF_ERROR(store->Start(options.max_batch));
