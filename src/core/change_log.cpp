@@ -3,6 +3,7 @@
 #include <array>
 #include <charconv>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -142,16 +143,21 @@ const EVP_MD* Sha224() {
   return md;
 }
 
+struct MdCtxFree {
+  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+};
+
 std::string Digest(const EVP_MD* md, std::string_view a, std::string_view b) {
+  // One context per thread, re-initialized for each digest: allocating and freeing one per
+  // change-log entry cost more than hashing the entry.
+  thread_local const std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
+  ACTIONLOG_CHECK(ctx != nullptr);
   std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
   unsigned int size = 0;
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  ACTIONLOG_CHECK(ctx != nullptr);
-  const bool ok = EVP_DigestInit_ex(ctx, md, nullptr) == 1 &&
-                  EVP_DigestUpdate(ctx, a.data(), a.size()) == 1 &&
-                  EVP_DigestUpdate(ctx, b.data(), b.size()) == 1 &&
-                  EVP_DigestFinal_ex(ctx, out.data(), &size) == 1;
-  EVP_MD_CTX_free(ctx);
+  const bool ok = EVP_DigestInit_ex(ctx.get(), md, nullptr) == 1 &&
+                  EVP_DigestUpdate(ctx.get(), a.data(), a.size()) == 1 &&
+                  EVP_DigestUpdate(ctx.get(), b.data(), b.size()) == 1 &&
+                  EVP_DigestFinal_ex(ctx.get(), out.data(), &size) == 1;
   ACTIONLOG_CHECK(ok);
   return Hex(out.data(), size);
 }
