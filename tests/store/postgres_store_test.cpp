@@ -221,12 +221,34 @@ TEST_F(PostgresStoreTest, FreshDatabaseHasLatestSchema) {
             std::to_string(kSchemaVersion));
   EXPECT_EQ(Raw("SELECT count(*) FROM pg_indexes WHERE indexname IN ('instances_uuid_idx',"
                 " 'instance_actions_live_request_idx', 'instance_actions_page_idx',"
-                " 'instance_actions_instance_uuid_updated_at_idx', 'request_id_idx',"
+                " 'instance_actions_instance_uuid_updated_at_idx',"
                 " 'instance_actions_events_action_idx', 'instance_actions_events_identity_idx',"
                 " 'instance_actions_events_open_idx', 'change_log_entity_idx')"),
-            "9");
+            "8");
+  EXPECT_EQ(Raw("SELECT count(*) FROM pg_indexes WHERE indexname = 'request_id_idx'"), "0");
   store_.reset();
   ASSERT_OK_AND_ASSIGN(store_, Open());
+}
+
+// A version-1 database (Nova's request_id_idx still present) is refused until upgraded; the
+// upgrade drops the index and keeps every row.
+TEST_F(PostgresStoreTest, UpgradesAVersion1Database) {
+  PutInstance(kUuidA);
+  store_.reset();
+  EXPECT_EQ(Raw("CREATE INDEX request_id_idx ON instance_actions (request_id);"
+                " UPDATE actionlog_meta SET value = '1' WHERE key = 'schema_version'"),
+            "");
+  const auto refused = Open();
+  ASSERT_THAT(refused, HasError(ErrorCode::kUnsupported));
+  EXPECT_NE(refused.error().message.find("version 1 is older"), std::string::npos);
+  StoreOptions options;
+  options.allow_old_schema = true;
+  ASSERT_OK_AND_ASSIGN(store_, Open(options));
+  EXPECT_THAT(store_->Upgrade(), IsOk());
+  ASSERT_OK_AND_ASSIGN(const int version, store_->SchemaVersion());
+  EXPECT_EQ(version, kSchemaVersion);
+  EXPECT_EQ(Raw("SELECT count(*) FROM pg_indexes WHERE indexname = 'request_id_idx'"), "0");
+  EXPECT_EQ(Raw("SELECT count(*) FROM instances"), "1");
 }
 
 TEST_F(PostgresStoreTest, RefusesNewerSchema) {

@@ -739,7 +739,8 @@ TEST(SqliteStoreSchemaTest, RefusesANewerSchema) {
   const auto opened = Open(path);
   ASSERT_THAT(opened, HasError(ErrorCode::kUnsupported));
   EXPECT_THAT(opened.error().message, HasSubstr("99"));
-  EXPECT_THAT(opened.error().message, HasSubstr("newer than this binary (1)"));
+  EXPECT_THAT(opened.error().message,
+              HasSubstr("newer than this binary (" + std::to_string(kSchemaVersion) + ")"));
 }
 
 TEST(SqliteStoreSchemaTest, OldSchemaNeedsAnExplicitUpgrade) {
@@ -763,6 +764,52 @@ TEST(SqliteStoreSchemaTest, OldSchemaNeedsAnExplicitUpgrade) {
   Instance instance = MakeInstance();
   EXPECT_THAT(store->Write([&](WriteTransaction& tx) { return tx.InsertInstance(instance); }),
               IsOk());
+}
+
+// A version-1 database (Nova's request_id and updated_at indexes still present) is refused until
+// upgraded; the upgrade drops the two indexes and keeps every row.
+TEST(SqliteStoreSchemaTest, UpgradesAVersion1Database) {
+  TempDir dir;
+  const std::string path = dir.File("v1.db");
+  {
+    ASSERT_OK_AND_ASSIGN(auto store, Open(path));
+    Instance instance = MakeInstance();
+    Action action = MakeAction("req-v1", T(2000));
+    ASSERT_THAT(store->Write([&](WriteTransaction& tx) -> Status {
+      ACTIONLOG_RETURN_IF_ERROR(tx.InsertInstance(instance));
+      return tx.InsertAction(action);
+    }),
+                IsOk());
+  }
+  const std::string indexes =
+      "SELECT count(*) FROM sqlite_schema WHERE name IN ('request_id_idx', "
+      "'instance_actions_instance_uuid_updated_at_idx')";
+  {
+    RawDb raw(path);
+    EXPECT_EQ(raw.Column(indexes), std::vector<std::string>{"0"});
+    raw.Exec("CREATE INDEX request_id_idx ON instance_actions(request_id)");
+    raw.Exec(
+        "CREATE INDEX instance_actions_instance_uuid_updated_at_idx"
+        " ON instance_actions(instance_uuid, updated_at)");
+    raw.Exec("UPDATE actionlog_meta SET value = '1' WHERE key = 'schema_version'");
+  }
+  const auto refused = Open(path);
+  ASSERT_THAT(refused, HasError(ErrorCode::kUnsupported));
+  EXPECT_THAT(refused.error().message, HasSubstr("version 1 is older"));
+
+  StoreOptions options;
+  options.allow_old_schema = true;
+  {
+    ASSERT_OK_AND_ASSIGN(auto store, Open(path, options));
+    ASSERT_THAT(store->Upgrade(), IsOk());
+    ASSERT_OK_AND_ASSIGN(const int version, store->SchemaVersion());
+    EXPECT_EQ(version, kSchemaVersion);
+  }
+  RawDb raw(path);
+  EXPECT_EQ(raw.Column(indexes), std::vector<std::string>{"0"});
+  EXPECT_EQ(raw.Column("SELECT request_id FROM instance_actions"),
+            std::vector<std::string>{"req-v1"});
+  EXPECT_EQ(raw.Column("PRAGMA integrity_check"), std::vector<std::string>{"ok"});
 }
 
 TEST(SqliteStoreSchemaTest, RefusesAndLeavesAForeignDatabaseAlone) {

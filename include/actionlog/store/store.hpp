@@ -24,7 +24,7 @@
 namespace actionlog::store {
 
 // The newest schema this binary knows. Migrations are numbered 1..kSchemaVersion.
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 // Keyset page of an instance's live actions, newest first (created_at DESC, id DESC).
 struct ActionPageQuery {

@@ -60,6 +60,13 @@ const std::vector<Migration>& Migrations() {
   row_image TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL))sql",
           R"sql(CREATE INDEX change_log_entity_idx ON change_log(entity, entity_id, seq))sql",
       },
+      // 2: drop the two indexes kept from Nova's schema that no statement of this backend uses
+      // (lookups by request id go through instance_actions_live_request_idx; list filters on
+      // updated_at ride instance_actions_page_idx): each cost a WAL page on most writes.
+      {
+          R"sql(DROP INDEX IF EXISTS request_id_idx)sql",
+          R"sql(DROP INDEX IF EXISTS instance_actions_instance_uuid_updated_at_idx)sql",
+      },
   };
   return kMigrations;
 }
