@@ -49,8 +49,10 @@ class GroupCommitWriter {
   // Runs jobs [first, end) in one transaction; returns the index of the first job not run
   // (less than end only when SQLite abandoned the transaction midway).
   std::size_t RunTransaction(std::size_t first);
-  // Runs one job in a savepoint. Returns false when the enclosing transaction is unusable.
-  bool RunJob(Job& job, Status& tx_error);
+  // Runs one job in a savepoint, or without one when it is `alone` in its transaction. Returns
+  // false when the transaction must be rolled back: it is unusable (`tx_error` says why), or the
+  // job was alone and failed (`tx_error` is OK; the job keeps its own error).
+  bool RunJob(Job& job, bool alone, Status& tx_error);
   void FailSucceeded(std::size_t first, std::size_t end, const Status& error);
 
   Connection& conn_;
