@@ -588,6 +588,35 @@ TEST_P(SqliteStoreTest, FailingJobInABatchDoesNotUndoTheOthers) {
               IsOk());
 }
 
+// A job alone in its transaction runs without a savepoint: its failure (error or exception)
+// must still undo everything it wrote, and the writer must go on.
+TEST_P(SqliteStoreTest, FailingJobAloneLeavesNothing) {
+  EXPECT_THAT(store_->Write([&](WriteTransaction& tx) -> Status {
+    Action row = MakeAction("req-alone-error", T(1));
+    ACTIONLOG_RETURN_IF_ERROR(tx.InsertAction(row));
+    return MakeError(ErrorCode::kConflict, "after the insert");
+  }),
+              HasError(ErrorCode::kConflict));
+  EXPECT_THAT(store_->Write([&](WriteTransaction& tx) -> Status {
+    Action row = MakeAction("req-alone-throw", T(2));
+    ACTIONLOG_RETURN_IF_ERROR(tx.InsertAction(row));
+    throw std::runtime_error("after the insert");
+  }),
+              HasError(ErrorCode::kInternal));
+  Action kept = MakeAction("req-alone-ok", T(3));
+  EXPECT_THAT(store_->Write([&](WriteTransaction& tx) { return tx.InsertAction(kept); }), IsOk());
+  ASSERT_THAT(store_->Read([&](ReadTransaction& tx) -> Status {
+    for (const char* id : {"req-alone-error", "req-alone-throw"}) {
+      ACTIONLOG_ASSIGN_OR_RETURN(const auto row, tx.GetAction(kUuid, id));
+      EXPECT_FALSE(row.has_value()) << id;
+    }
+    ACTIONLOG_ASSIGN_OR_RETURN(const auto row, tx.GetAction(kUuid, "req-alone-ok"));
+    EXPECT_TRUE(row.has_value());
+    return OkStatus();
+  }),
+              IsOk());
+}
+
 TEST_P(SqliteStoreTest, ReadErrorsAndExceptionsAreReturned) {
   EXPECT_THAT(store_->Read([](ReadTransaction&) -> Status {
     return MakeError(ErrorCode::kNotFound, "nothing");
