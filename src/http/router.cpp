@@ -1,7 +1,10 @@
 #include "http/router.hpp"
 
 #include <algorithm>
+#include <string>
 #include <vector>
+
+#include "http/python_compat.hpp"
 
 namespace actionlog::http {
 namespace {
@@ -142,6 +145,22 @@ Route MatchJournal(bhttp::verb method, const Segments& s) {
 }
 
 }  // namespace
+
+Route MatchTarget(bhttp::verb method, std::string_view raw_path) {
+  constexpr std::string_view kJournalPrefix = "/journal/v1/";
+  if (raw_path.substr(0, kJournalPrefix.size()) != kJournalPrefix) {
+    return MatchRoute(method, PercentDecode(raw_path));
+  }
+  // Split first, then decode each segment: a request id or an event name holding '/' (which
+  // the journal accepts) is addressable as %2F.
+  const Segments raw = Split(raw_path);
+  std::vector<std::string> decoded;
+  decoded.reserve(raw.size());
+  for (const std::string_view segment : raw) {
+    decoded.push_back(PercentDecode(segment));
+  }
+  return MatchJournal(method, Segments(decoded.begin() + 2, decoded.end()));
+}
 
 Route MatchRoute(bhttp::verb method, std::string_view path) {
   Segments s = Split(path);

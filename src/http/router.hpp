@@ -47,6 +47,11 @@ struct Route {
 // `path` is the decoded path without the query string.
 Route MatchRoute(bhttp::verb method, std::string_view path);
 
+// `raw_path` is the request target's path as sent (percent-encoded, no query string). Nova's
+// paths are decoded whole and then matched (WSGI decodes PATH_INFO before Nova's router sees it,
+// so %2F is a separator there too); /journal/v1/ paths are split first and each segment decoded.
+Route MatchTarget(bhttp::verb method, std::string_view raw_path);
+
 // True for the paths Nova serves without credentials (version documents).
 bool IsPublicRoute(const Route& route);
 

@@ -95,15 +95,15 @@ Response Service::Handle(const Request& req, const ClientInfo& client, AccessInf
 Response Service::Dispatch(const Request& req, const ClientInfo& client, AccessInfo& access) const {
   const std::string_view target = req.target();
   const std::size_t qmark = target.find('?');
-  const std::string path = PercentDecode(target.substr(0, qmark));
-  const Route route = MatchRoute(req.method(), path);
+  const std::string_view raw_path = target.substr(0, qmark);
+  const Route route = MatchTarget(req.method(), raw_path);
   if (route.kind == RouteKind::kVersionsRoot) {
     access.request_id.clear();  // Nova's root pipeline has no request-id middleware
     return JsonResponse(200, RenderVersionsRoot(HostUrl(req)));
   }
   if (route.kind == RouteKind::kVersionChoices) {
     access.request_id.clear();
-    return JsonResponse(300, RenderVersionChoices(HostUrl(req), path));
+    return JsonResponse(300, RenderVersionChoices(HostUrl(req), PercentDecode(raw_path)));
   }
   const std::optional<Identity> who = auth_->Authenticate(CredentialsOf(req, client));
   if (who) {

@@ -90,5 +90,28 @@ TEST(RouterTest, NovaAndJournalRoutes) {
   EXPECT_FALSE(IsPublicRoute(MatchRoute(V::get, "/v2.1/servers")));
 }
 
+// Journal paths are split before decoding (%2F stays inside its segment); Nova paths are decoded
+// first, as WSGI hands them to Nova's router (%2F separates).
+TEST(RouterTest, RawTargetsDecodeJournalSegmentsOneByOne) {
+  using V = bhttp::verb;
+  Route r = MatchTarget(V::post, "/journal/v1/instances/u/actions/req%2F1/events/a%2Fb%20c/finish");
+  EXPECT_EQ(r.kind, RouteKind::kJournalEventFinish);
+  EXPECT_EQ(r.request_id, "req/1");
+  EXPECT_EQ(r.event, "a/b c");
+  r = MatchTarget(V::get, "/journal/v1/instances/u%2Dx/actions/r%25");
+  EXPECT_EQ(r.kind, RouteKind::kJournalActionGet);
+  EXPECT_EQ(r.server_id, "u-x");
+  EXPECT_EQ(r.request_id, "r%");
+  EXPECT_EQ(MatchTarget(V::get, "/journal/v1/instances/u/actions/").kind, RouteKind::kNotFound);
+  EXPECT_EQ(MatchTarget(V::get, "/journal/v1/").kind, RouteKind::kNotFound);
+  EXPECT_TRUE(MatchTarget(V::get, "/journal/v1/").journal);
+  r = MatchTarget(V::get, "/v2.1/servers/s/os-instance-actions/req%2F1");
+  EXPECT_EQ(r.kind, RouteKind::kNotFound);
+  r = MatchTarget(V::get, "/v2.1/servers/s%2Dt/os-instance-actions/r%20s");
+  EXPECT_EQ(r.kind, RouteKind::kActionShow);
+  EXPECT_EQ(r.server_id, "s-t");
+  EXPECT_EQ(r.request_id, "r s");
+}
+
 }  // namespace
 }  // namespace actionlog::http

@@ -99,6 +99,27 @@ TEST_F(JournalApiTest, EventsStateRules) {
   EXPECT_EQ(Call(V::post, action2 + "/finish", kService, "").result_int(), 200U);
 }
 
+// A request id and an event name holding '/' (and '%') are accepted, and addressable by
+// percent-encoding them in the path.
+TEST_F(JournalApiTest, SlashesInIdsAreAddressableEncoded) {
+  ASSERT_EQ(Call(V::post, kBase + "/actions", kService, StartBody("req/a%b")).result_int(), 201U);
+  const std::string action = kBase + "/actions/req%2Fa%25b";
+  const auto got = Call(V::get, action, kService);
+  ASSERT_EQ(got.result_int(), 200U) << got.body();
+  EXPECT_EQ(boost::json::parse(got.body()).at("action").at("request_id"), "req/a%b");
+  EXPECT_EQ(Call(V::post, action + "/events", kService,
+                 R"({"event": {"event": "compute/step", "host": "c1"}})")
+                .result_int(),
+            201U);
+  EXPECT_EQ(
+      Call(V::post, action + "/events/compute%2Fstep/finish", kService, R"({"result": "Success"})")
+          .result_int(),
+      200U);
+  EXPECT_EQ(Call(V::post, action + "/finish", kService, "").result_int(), 200U);
+  // Unencoded, the slash is a separator: no such route.
+  EXPECT_EQ(Call(V::get, kBase + "/actions/req/a%25b", kService).result_int(), 404U);
+}
+
 TEST_F(JournalApiTest, CloneCreatesThenReplaysThenConflicts) {
   const std::string clone = kBase + "/actions/" + std::string(kRequestId2);
   const std::string body =
