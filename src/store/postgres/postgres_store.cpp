@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "store/common/backend.hpp"
 #include "store/postgres/connection.hpp"
 #include "store/postgres/reader_pool.hpp"
 #include "store/postgres/schema.hpp"
@@ -16,17 +17,6 @@ namespace {
 
 // One snapshot for every read of the callback; READ ONLY lets a hot standby serve it.
 constexpr std::string_view kBeginRead = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY";
-
-Status CallRead(const ReadFn& fn, ReadTransaction& tx) {
-  try {
-    return fn(tx);
-  } catch (const std::exception& e) {
-    return MakeError(ErrorCode::kInternal,
-                     std::string("read callback threw an exception: ") + e.what());
-  } catch (...) {
-    return MakeError(ErrorCode::kInternal, "read callback threw an unknown exception");
-  }
-}
 
 // BEGIN is queued and travels with the callback's first statement; COMMIT (or ROLLBACK) is one
 // more round trip. A read of one statement therefore costs two round trips.

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "actionlog/store/store.hpp"
+#include "store/common/backend.hpp"
 
 namespace actionlog::store::postgres {
 namespace {
@@ -166,21 +167,6 @@ Status ApplyMigrations(Connection& conn) {
   }
   for (int number = current + 1; number <= LatestMigration(); ++number) {
     ACTIONLOG_RETURN_IF_ERROR(ApplyOne(conn, number));
-  }
-  return OkStatus();
-}
-
-Status CheckSchemaVersion(int version, bool allow_old) {
-  const std::string ours = std::to_string(kSchemaVersion);
-  if (version > kSchemaVersion) {
-    return MakeError(ErrorCode::kUnsupported, "database schema version " + std::to_string(version) +
-                                                  " is newer than this binary (" + ours +
-                                                  "): use a newer actionlog to open it");
-  }
-  if (version < kSchemaVersion && !allow_old) {
-    return MakeError(ErrorCode::kUnsupported, "database schema version " + std::to_string(version) +
-                                                  " is older than this binary (" + ours +
-                                                  "): run `actionlog db upgrade`");
   }
   return OkStatus();
 }

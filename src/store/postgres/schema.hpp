@@ -22,7 +22,4 @@ Result<int> ReadSchemaVersion(Connection& conn);
 // database is newer than this binary.
 Status ApplyMigrations(Connection& conn);
 
-// kUnsupported when `version` is newer than this binary, or older and !allow_old.
-Status CheckSchemaVersion(int version, bool allow_old);
-
 }  // namespace actionlog::store::postgres

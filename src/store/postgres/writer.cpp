@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "actionlog/core/change_log.hpp"
+#include "store/common/backend.hpp"
 #include "store/postgres/errors.hpp"
 #include "store/postgres/rows.hpp"
 #include "store/postgres/transaction.hpp"
@@ -27,17 +28,6 @@ constexpr std::string_view kSeqZero = "{\"seq\":0,";
 
 // The owner tag of the batch's own statements (jobs are tagged with their index).
 constexpr int kBatchOwner = -1;
-
-Status CallWrite(const WriteFn& fn, WriteTransaction& tx) {
-  try {
-    return fn(tx);
-  } catch (const std::exception& e) {
-    return MakeError(ErrorCode::kInternal,
-                     std::string("write callback threw an exception: ") + e.what());
-  } catch (...) {
-    return MakeError(ErrorCode::kInternal, "write callback threw an unknown exception");
-  }
-}
 
 void Backoff(int attempt) {
   thread_local std::minstd_rand random(std::random_device{}());

@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 
+#include "store/common/backend.hpp"
 #include "store/sqlite/connection.hpp"
 #include "store/sqlite/reader_pool.hpp"
 #include "store/sqlite/schema.hpp"
@@ -15,17 +16,6 @@ namespace actionlog::store::sqlite {
 namespace {
 
 constexpr std::string_view kMemoryPath = ":memory:";
-
-Status CallRead(const ReadFn& fn, ReadTransaction& tx) {
-  try {
-    return fn(tx);
-  } catch (const std::exception& e) {
-    return MakeError(ErrorCode::kInternal,
-                     std::string("read callback threw an exception: ") + e.what());
-  } catch (...) {
-    return MakeError(ErrorCode::kInternal, "read callback threw an unknown exception");
-  }
-}
 
 Status RunControl(Connection& conn, StmtId id, std::string_view context) {
   ACTIONLOG_ASSIGN_OR_RETURN(Statement stmt, conn.Get(id));

@@ -4,21 +4,11 @@
 #include <string>
 #include <utility>
 
+#include "store/common/backend.hpp"
 #include "store/sqlite/errors.hpp"
 
 namespace actionlog::store::sqlite {
 namespace {
-
-Status CallWrite(const WriteFn& fn, WriteTransaction& tx) {
-  try {
-    return fn(tx);
-  } catch (const std::exception& e) {
-    return MakeError(ErrorCode::kInternal,
-                     std::string("write callback threw an exception: ") + e.what());
-  } catch (...) {
-    return MakeError(ErrorCode::kInternal, "write callback threw an unknown exception");
-  }
-}
 
 Status RunControl(Connection& conn, StmtId id, std::string_view context) {
   ACTIONLOG_ASSIGN_OR_RETURN(Statement stmt, conn.Get(id));
