@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,9 @@ enum class Backend { kSqliteMemory, kSqliteFile, kPostgres };
 
 std::vector<Backend> AllBackends();
 std::string BackendName(Backend backend);
+
+// Names the backend in gtest's listings of parameterized tests instead of printing its bytes.
+inline void PrintTo(Backend backend, std::ostream* os) { *os << BackendName(backend); }
 
 // One fresh, empty database. Move-only; drops/removes the database on destruction.
 struct TestDatabase {

@@ -19,12 +19,6 @@
 #include "testing/backends.hpp"
 #include "testing/testing.hpp"
 
-namespace actionlog::testing {
-
-inline void PrintTo(Backend backend, std::ostream* os) { *os << BackendName(backend); }
-
-}  // namespace actionlog::testing
-
 namespace actionlog::reliability {
 namespace {
 

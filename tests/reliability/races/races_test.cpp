@@ -25,13 +25,6 @@
 #include "testing/backends.hpp"
 #include "testing/testing.hpp"
 
-namespace actionlog::testing {
-
-// Names the backend in test listings instead of printing its bytes.
-inline void PrintTo(Backend backend, std::ostream* os) { *os << BackendName(backend); }
-
-}  // namespace actionlog::testing
-
 namespace actionlog::reliability {
 namespace {
 
