@@ -25,9 +25,13 @@ echo
 echo "=== auth mode headers (actionlog serve --auth headers, loopback trusted)"
 ACCEPTANCE_AUTH_MODE=headers SKIP_CLIENTS=1 bash "$HERE/run_candidate.sh" "$BIN" golden || status=1
 
-# On PostgreSQL too, when a server is available (scripts/with-postgres.sh sets the DSN): the
-# golden database is imported into a fresh PostgreSQL database and served from there.
-if [ -n "${ACTIONLOG_TEST_PG_DSN:-}" ]; then
+# On PostgreSQL too, when a server is available (scripts/with-postgres.sh sets the DSN) and the
+# binary has the backend (ACTIONLOG_HAVE_POSTGRES, set by CMake): the golden database is imported
+# into a fresh PostgreSQL database and served from there.
+if [ -n "${ACTIONLOG_TEST_PG_DSN:-}" ] && [ "${ACTIONLOG_HAVE_POSTGRES:-1}" = 0 ]; then
+  echo
+  echo "=== PostgreSQL skipped: this build has no PostgreSQL backend (ACTIONLOG_WITH_POSTGRES=OFF)"
+elif [ -n "${ACTIONLOG_TEST_PG_DSN:-}" ]; then
   db="actionlog_golden_$$"
   base=${ACTIONLOG_TEST_PG_DSN%%\?*}
   query=""
