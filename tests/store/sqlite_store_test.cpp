@@ -617,6 +617,75 @@ TEST_P(SqliteStoreTest, FailingJobAloneLeavesNothing) {
               IsOk());
 }
 
+// Jobs of one batch append through LockChainHead (as the journal does); some fail after their
+// append and are rolled back. The head LockChainHead hands out must follow what stays: the
+// committed log is contiguous and every prev_hash is the hash before it.
+TEST_P(SqliteStoreTest, ChainHeadFollowsRolledBackAppendsInABatch) {
+  auto append = [](WriteTransaction& tx, const std::string& tag) -> Status {
+    ACTIONLOG_ASSIGN_OR_RETURN(const ChainHead head, tx.LockChainHead());
+    ChangeEntry entry;
+    entry.seq = head.seq + 1;
+    entry.recorded_at = T(100);
+    entry.operation = "action.start";
+    entry.entity = "action";
+    entry.entity_id = head.seq + 1;
+    entry.entity_version = 1;
+    entry.request_id = tag;
+    entry.row = "{}";
+    entry.prev_hash = head.hash;
+    entry.hash = tag + std::string(64 - tag.size(), 'x');
+    return tx.AppendChange(entry);
+  };
+  for (int round = 0; round < 2; ++round) {  // the second round starts from a committed head
+    std::atomic<bool> blocker_running{false};
+    std::thread blocker([&] {
+      EXPECT_THAT(store_->Write([&](WriteTransaction&) {
+        blocker_running = true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        return OkStatus();
+      }),
+                  IsOk());
+    });
+    while (!blocker_running) {
+      std::this_thread::yield();
+    }
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 9; ++i) {
+      threads.emplace_back([&, i] {
+        const std::string tag = "r" + std::to_string(round) + "j" + std::to_string(i);
+        const Status status = store_->Write([&](WriteTransaction& tx) -> Status {
+          ACTIONLOG_RETURN_IF_ERROR(append(tx, tag + "a"));
+          ACTIONLOG_RETURN_IF_ERROR(append(tx, tag + "b"));
+          if (i % 3 == 1) {
+            return MakeError(ErrorCode::kConflict, "fails after two appends");
+          }
+          return OkStatus();
+        });
+        EXPECT_EQ(static_cast<bool>(status), i % 3 != 1) << tag;
+      });
+    }
+    for (std::thread& thread : threads) {
+      thread.join();
+    }
+    blocker.join();
+  }
+  ASSERT_THAT(store_->Read([&](ReadTransaction& tx) -> Status {
+    ACTIONLOG_ASSIGN_OR_RETURN(const std::vector<ChangeEntry> log, tx.ReadChanges(0, 100));
+    EXPECT_EQ(log.size(), 24U);  // 2 rounds x 6 successful jobs x 2 entries
+    std::string prev(64, '0');
+    for (std::size_t k = 0; k < log.size(); ++k) {
+      EXPECT_EQ(log[k].seq, static_cast<std::int64_t>(k + 1));
+      EXPECT_EQ(log[k].prev_hash, prev) << "entry " << log[k].seq;
+      EXPECT_EQ(log[k].request_id.find("j1"), std::string::npos);
+      EXPECT_EQ(log[k].request_id.find("j4"), std::string::npos);
+      EXPECT_EQ(log[k].request_id.find("j7"), std::string::npos);
+      prev = log[k].hash;
+    }
+    return OkStatus();
+  }),
+              IsOk());
+}
+
 TEST_P(SqliteStoreTest, ReadErrorsAndExceptionsAreReturned) {
   EXPECT_THAT(store_->Read([](ReadTransaction&) -> Status {
     return MakeError(ErrorCode::kNotFound, "nothing");
