@@ -5,6 +5,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -110,6 +111,24 @@ Action MakeAction(std::string request_id, Timestamp created_at, std::string_view
   row.start_time = created_at;
   row.version = 1;
   return row;
+}
+
+// Occupies the writer for `hold` and returns once it does, so that writes issued meanwhile queue
+// up behind it and run as one batch. Join the returned thread.
+std::thread HoldWriter(Store& store, std::chrono::milliseconds hold) {
+  auto running = std::make_shared<std::atomic<bool>>(false);
+  std::thread holder([&store, hold, running] {
+    EXPECT_THAT(store.Write([&](WriteTransaction&) {
+      *running = true;
+      std::this_thread::sleep_for(hold);
+      return OkStatus();
+    }),
+                IsOk());
+  });
+  while (!*running) {
+    std::this_thread::yield();
+  }
+  return holder;
 }
 
 Event MakeEvent(std::int64_t action_id, std::string name, Timestamp start) {
@@ -531,18 +550,7 @@ TEST_P(SqliteStoreTest, ConcurrentWritersAreAllCommitted) {
 
 // A job that fails after writing loses exactly its own rows, even when it shares a transaction.
 TEST_P(SqliteStoreTest, FailingJobInABatchDoesNotUndoTheOthers) {
-  std::atomic<bool> blocker_running{false};
-  std::thread blocker([&] {
-    EXPECT_THAT(store_->Write([&](WriteTransaction&) {
-      blocker_running = true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(300));
-      return OkStatus();
-    }),
-                IsOk());
-  });
-  while (!blocker_running) {
-    std::this_thread::yield();
-  }
+  std::thread blocker = HoldWriter(*store_, std::chrono::milliseconds(300));
   // These queue up behind the blocker and run as one batch.
   constexpr int kJobs = 9;
   std::vector<Status> results(kJobs);
@@ -637,18 +645,7 @@ TEST_P(SqliteStoreTest, ChainHeadFollowsRolledBackAppendsInABatch) {
     return tx.AppendChange(entry);
   };
   for (int round = 0; round < 2; ++round) {  // the second round starts from a committed head
-    std::atomic<bool> blocker_running{false};
-    std::thread blocker([&] {
-      EXPECT_THAT(store_->Write([&](WriteTransaction&) {
-        blocker_running = true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(200));
-        return OkStatus();
-      }),
-                  IsOk());
-    });
-    while (!blocker_running) {
-      std::this_thread::yield();
-    }
+    std::thread blocker = HoldWriter(*store_, std::chrono::milliseconds(200));
     std::vector<std::thread> threads;
     for (int i = 0; i < 9; ++i) {
       threads.emplace_back([&, i] {
