@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Builds actionlog and runs every test: unit, store conformance (SQLite and a real PostgreSQL
-# server started for the run), CLI, HTTP, the Nova golden replay and the OpenStack clients —
-# in the dev, asan (ASan+UBSan) and tsan (ThreadSanitizer, clang) presets.
+# Checks formatting and clang-tidy, builds actionlog and runs every test: unit, store
+# conformance (SQLite and a real PostgreSQL server started for the run), CLI, HTTP, the Nova
+# golden replay and the OpenStack clients — in the dev, asan (ASan+UBSan) and tsan
+# (ThreadSanitizer, clang) presets.
 #
 #   bash scripts/test.sh                 # everything
 #   PRESETS="dev" bash scripts/test.sh   # one preset
 #   FUZZ=0 bash scripts/test.sh          # skip the short fuzzing runs
+#   TIDY=0 bash scripts/test.sh          # skip clang-tidy (scripts/tidy.sh, after the dev build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,6 +20,9 @@ for preset in $PRESETS; do
   echo "=== preset $preset ==="
   cmake --preset "$preset"
   cmake --build --preset "$preset" -j "$JOBS"
+  if [[ $preset == dev && ${TIDY:-1} == 1 ]]; then
+    bash scripts/tidy.sh build/dev  # clang-tidy over src/ (TIDY=0 skips)
+  fi
   bash scripts/with-postgres.sh ctest --preset "$preset" -j "$JOBS"
 done
 

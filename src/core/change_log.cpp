@@ -132,15 +132,15 @@ std::string Hex(const unsigned char* data, unsigned int size) {
 // The digest implementations, fetched from the default provider once: OpenSSL 3 otherwise
 // looks the implementation up again on every EVP_DigestInit_ex. Never freed (process lifetime).
 const EVP_MD* Sha256() {
-  static const EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  ACTIONLOG_CHECK(md != nullptr);
-  return md;
+  static const EVP_MD* const kMd = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  ACTIONLOG_CHECK(kMd != nullptr);
+  return kMd;
 }
 
 const EVP_MD* Sha224() {
-  static const EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA224", nullptr);
-  ACTIONLOG_CHECK(md != nullptr);
-  return md;
+  static const EVP_MD* const kMd = EVP_MD_fetch(nullptr, "SHA224", nullptr);
+  ACTIONLOG_CHECK(kMd != nullptr);
+  return kMd;
 }
 
 struct MdCtxFree {
@@ -150,14 +150,14 @@ struct MdCtxFree {
 std::string Digest(const EVP_MD* md, std::string_view a, std::string_view b) {
   // One context per thread, re-initialized for each digest: allocating and freeing one per
   // change-log entry cost more than hashing the entry.
-  thread_local const std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
-  ACTIONLOG_CHECK(ctx != nullptr);
+  thread_local std::unique_ptr<EVP_MD_CTX, MdCtxFree> context(EVP_MD_CTX_new());
+  ACTIONLOG_CHECK(context != nullptr);
   std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
   unsigned int size = 0;
-  const bool ok = EVP_DigestInit_ex(ctx.get(), md, nullptr) == 1 &&
-                  EVP_DigestUpdate(ctx.get(), a.data(), a.size()) == 1 &&
-                  EVP_DigestUpdate(ctx.get(), b.data(), b.size()) == 1 &&
-                  EVP_DigestFinal_ex(ctx.get(), out.data(), &size) == 1;
+  const bool ok = EVP_DigestInit_ex(context.get(), md, nullptr) == 1 &&
+                  EVP_DigestUpdate(context.get(), a.data(), a.size()) == 1 &&
+                  EVP_DigestUpdate(context.get(), b.data(), b.size()) == 1 &&
+                  EVP_DigestFinal_ex(context.get(), out.data(), &size) == 1;
   ACTIONLOG_CHECK(ok);
   return Hex(out.data(), size);
 }

@@ -179,9 +179,10 @@ Result<Written<Action>> Journal::CloneAction(const Actor& actor, const Action& i
   return out;
 }
 
-Result<Written<Event>> Journal::CloneEvent(const Actor& actor, std::string_view raw_uuid,
+Result<Written<Event>> Journal::CloneEvent(const Actor& actor, std::string_view instance_uuid,
                                            std::string_view request_id, const Event& in) {
-  ACTIONLOG_ASSIGN_OR_RETURN(const std::string uuid, validation::Uuid("instance_uuid", raw_uuid));
+  ACTIONLOG_ASSIGN_OR_RETURN(const std::string uuid,
+                             validation::Uuid("instance_uuid", instance_uuid));
   ACTIONLOG_RETURN_IF_ERROR(validation::CompleteEvent(in));
   const ChangeContext ctx{actor, Clock::Default().Now()};
   Written<Event> out;

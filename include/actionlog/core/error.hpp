@@ -73,6 +73,8 @@ inline Status OkStatus() { return {}; }
 #define ACTIONLOG_RETURN_IF_ERROR(expr) \
   ACTIONLOG_RETURN_IF_ERROR_IMPL(ACTIONLOG_CONCAT(actionlog_status_, __COUNTER__), expr)
 
+// `tmp` names a variable and `lhs` is a declaration: neither can be parenthesized.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define ACTIONLOG_RETURN_IF_ERROR_IMPL(tmp, expr) \
   do {                                            \
     auto&& tmp = (expr);                          \
@@ -91,6 +93,7 @@ inline Status OkStatus() { return {}; }
     return std::move(tmp).error();                      \
   }                                                     \
   lhs = std::move(*tmp)
+// NOLINTEND(bugprone-macro-parentheses)
 
 // Always-on invariant check: aborts with a message. Never used for bad input.
 #define ACTIONLOG_CHECK(cond)                                        \

@@ -125,15 +125,15 @@ class Journal {
 
   // Instances. Registering an existing uuid updates it (created = false); a different owning
   // project is kConflict. Delete is a soft delete; a deleted instance's actions stay readable.
-  Result<Written<Instance>> PutInstance(const Actor& actor, const InstanceSpec& spec);
+  Result<Written<Instance>> PutInstance(const Actor& actor, const InstanceSpec& in);
   Result<Instance> DeleteInstance(const Actor& actor, std::string_view uuid);
   Result<Instance> GetInstance(std::string_view uuid);
 
   // Actions and events: the operations Nova's compute services perform.
-  Result<Written<Action>> StartAction(const Actor& actor, const StartActionSpec& spec);
-  Result<Written<Action>> FinishAction(const Actor& actor, const FinishActionSpec& spec);
-  Result<Written<Event>> StartEvent(const Actor& actor, const StartEventSpec& spec);
-  Result<Written<Event>> FinishEvent(const Actor& actor, const FinishEventSpec& spec);
+  Result<Written<Action>> StartAction(const Actor& actor, const StartActionSpec& in);
+  Result<Written<Action>> FinishAction(const Actor& actor, const FinishActionSpec& in);
+  Result<Written<Event>> StartEvent(const Actor& actor, const StartEventSpec& in);
+  Result<Written<Event>> FinishEvent(const Actor& actor, const FinishEventSpec& in);
 
   // Reads, ordered as Nova orders them (created_at DESC, id DESC). GetAction: kNotFound when the
   // action does not exist. ListActions does not look the instance up (an unknown instance has no
@@ -152,12 +152,12 @@ class Journal {
   // Clone: create a complete record as it exists elsewhere (Nova's create(), import). ids are
   // preserved when given (non-zero) and free. An existing identical record is a no-op
   // (created = false); a different one under the same identity is kConflict.
-  Result<Written<Action>> CloneAction(const Actor& actor, const Action& action);
+  Result<Written<Action>> CloneAction(const Actor& actor, const Action& in);
   Result<Written<Event>> CloneEvent(const Actor& actor, std::string_view instance_uuid,
-                                    std::string_view request_id, const Event& event);
+                                    std::string_view request_id, const Event& in);
   // An action and its events in one transaction: all or nothing.
   Result<Written<ActionWithEvents>> CloneActionWithEvents(const Actor& actor,
-                                                          const ActionWithEvents& record);
+                                                          const ActionWithEvents& in);
   // An instance exactly as it exists elsewhere (import); identical re-import is a no-op.
   Result<Written<Instance>> CloneInstance(const Actor& actor, const Instance& instance);
 

@@ -127,8 +127,8 @@ Result<ResultPtr> Connection::Exec(std::size_t id, bool lock, const Params& para
   }
   ACTIONLOG_ASSIGN_OR_RETURN(const std::string name, Prepared(id, lock, context));
   failed_owner_ = owner_;
-  return Check(ResultPtr(PQexecPrepared(conn_.get(), name.c_str(), params.size(), params.values(),
-                                        params.lengths(), params.formats(), /*resultFormat=*/1)),
+  return Check(ResultPtr(PQexecPrepared(conn_.get(), name.c_str(), params.Size(), params.Values(),
+                                        params.Lengths(), params.Formats(), /*resultFormat=*/1)),
                context);
 }
 
@@ -177,8 +177,8 @@ Status Connection::Defer(std::size_t id, bool lock, const Params& params, std::s
   ACTIONLOG_RETURN_IF_ERROR(EnterPipeline(context));
   ACTIONLOG_ASSIGN_OR_RETURN(const std::string name, Prepared(id, lock, context));
   ACTIONLOG_RETURN_IF_ERROR(
-      Queue(PQsendQueryPrepared(conn_.get(), name.c_str(), params.size(), params.values(),
-                                params.lengths(), params.formats(), /*resultFormat=*/1),
+      Queue(PQsendQueryPrepared(conn_.get(), name.c_str(), params.Size(), params.Values(),
+                                params.Lengths(), params.Formats(), /*resultFormat=*/1),
             context, keep));
   pending_.back().one_row = one_row;
   return OkStatus();

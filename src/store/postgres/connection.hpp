@@ -77,12 +77,12 @@ class Connection {
   bool HasPending() const { return !pending_.empty(); }
 
   // The owner tag of statements queued or run from now on.
-  void set_owner(int owner) { owner_ = owner; }
+  void SetOwner(int owner) { owner_ = owner; }
 
-  int owner() const { return owner_; }
+  int Owner() const { return owner_; }
 
   // The owner tag of the statement whose failure the last failed call returned.
-  int failed_owner() const { return failed_owner_; }
+  int FailedOwner() const { return failed_owner_; }
 
   // Reconnects after a lost connection; prepared statements are prepared again on use.
   Status Reconnect();
@@ -96,9 +96,9 @@ class Connection {
   bool IsIdle() const { return PQtransactionStatus(conn_.get()) == PQTRANS_IDLE; }
 
   // SQLSTATE of the last failed call ("" after a success or a lost connection).
-  const std::string& last_sqlstate() const { return last_sqlstate_; }
+  const std::string& LastSqlstate() const { return last_sqlstate_; }
 
-  PGconn* raw() const { return conn_.get(); }
+  PGconn* Raw() const { return conn_.get(); }
 
  private:
   Connection(ConnPtr conn, std::string conninfo, Durability durability)

@@ -24,8 +24,8 @@ Status RunRead(Connection& conn, const ReadFn& fn) {
   ACTIONLOG_RETURN_IF_ERROR(conn.DeferSql(kBeginRead, "starting a read transaction"));
   PgTransaction tx(conn, kBeginRead);
   Status status = CallRead(fn, tx);
-  if (status && tx.failure().has_value()) {
-    status = *tx.failure();
+  if (status && tx.Failure().has_value()) {
+    status = *tx.Failure();
   }
   if (conn.IsBroken()) {
     return status;
@@ -49,19 +49,19 @@ class PostgresStore final : public Store {
 
   Status Read(const ReadFn& fn) override {
     ACTIONLOG_ASSIGN_OR_RETURN(const ReaderPool::Lease lease, readers_.Acquire());
-    return RunRead(lease.conn(), fn);
+    return RunRead(lease.Conn(), fn);
   }
 
   Status Write(const WriteFn& fn) override { return writer_.Submit(fn); }
 
   Result<int> SchemaVersion() override {
     ACTIONLOG_ASSIGN_OR_RETURN(const ReaderPool::Lease lease, readers_.Acquire());
-    return ReadSchemaVersion(lease.conn());
+    return ReadSchemaVersion(lease.Conn());
   }
 
   Status Upgrade() override {
     ACTIONLOG_ASSIGN_OR_RETURN(const ReaderPool::Lease lease, readers_.Acquire());
-    return ApplyMigrations(lease.conn());
+    return ApplyMigrations(lease.Conn());
   }
 
   std::string_view Backend() const override { return "postgresql"; }

@@ -36,7 +36,7 @@ class ReaderPool {
     Lease& operator=(const Lease&) = delete;
     Lease& operator=(Lease&&) = delete;
 
-    Connection& conn() const { return *conn_; }
+    Connection& Conn() const { return *conn_; }
 
    private:
     ReaderPool* pool_;

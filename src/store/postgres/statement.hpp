@@ -36,14 +36,14 @@ class Params {
   void AddTime(const std::optional<Timestamp>& value);
   void AddNull();
 
-  int size() const { return static_cast<int>(values_.size()); }
+  int Size() const { return static_cast<int>(values_.size()); }
 
   // Arrays for PQexecPrepared, valid until the next Add*.
-  const char* const* values() const { return pointers_.data(); }
+  const char* const* Values() const { return pointers_.data(); }
 
-  const int* lengths() const { return lengths_.data(); }
+  const int* Lengths() const { return lengths_.data(); }
 
-  const int* formats() const { return formats_.data(); }
+  const int* Formats() const { return formats_.data(); }
 
  private:
   void Push(std::string bytes, bool null);

@@ -45,8 +45,8 @@ ChainHead ReadChainHead(const PGresult* result) {
 
 void PgTransaction::RecordFailure(const Error& error) {
   failure_ = error;
-  retry_ = conn_.IsBroken() || IsRetryable(conn_.last_sqlstate());
-  failed_owner_ = conn_.failed_owner();
+  retry_ = conn_.IsBroken() || IsRetryable(conn_.LastSqlstate());
+  failed_owner_ = conn_.FailedOwner();
 }
 
 Result<ResultPtr> PgTransaction::Reopen(std::size_t id, const Params& params,
@@ -341,7 +341,7 @@ Status PgTransaction::AppendChange(const ChangeEntry& entry) {
                      "appending to the change log: entry " + std::to_string(entry.seq) +
                          " does not follow the head " + std::to_string(head.seq));
   }
-  chain_->entries.push_back(BatchChain::Entry{entry, conn_.owner()});
+  chain_->entries.push_back(BatchChain::Entry{entry, conn_.Owner()});
   chain_->head = ChainHead{entry.seq, entry.hash};
   return OkStatus();
 }

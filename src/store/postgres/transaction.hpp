@@ -77,14 +77,14 @@ class PgTransaction final : public WriteTransaction {
   Status AppendChange(const ChangeEntry& entry) override;
 
   // The error that aborted the PostgreSQL transaction, if a statement failed.
-  const std::optional<Error>& failure() const { return failure_; }
+  const std::optional<Error>& Failure() const { return failure_; }
 
   // True when the failure was transient for the whole transaction (40001, 40P01, lost
   // connection): running the transaction again may succeed.
-  bool retry() const { return retry_; }
+  bool Retry() const { return retry_; }
 
   // The owner tag (Connection::set_owner) of the statement behind failure().
-  int failed_owner() const { return failed_owner_; }
+  int FailedOwner() const { return failed_owner_; }
 
  private:
   Result<ResultPtr> Run(std::size_t id, const Params& params, std::string_view context);

@@ -66,7 +66,7 @@ void BatchRunner::Run(std::vector<WriteJob*>& batch, const Absorb& absorb) {
 }
 
 BatchRunner::Outcome BatchRunner::Abandon(const Error& cause, Error& error) {
-  return Abandon(kBatchOwner, cause, conn_->IsBroken() || IsRetryable(conn_->last_sqlstate()),
+  return Abandon(kBatchOwner, cause, conn_->IsBroken() || IsRetryable(conn_->LastSqlstate()),
                  error);
 }
 
@@ -86,14 +86,14 @@ BatchRunner::Outcome BatchRunner::Abandon(int owner, const Error& cause, bool re
 }
 
 BatchRunner::Outcome BatchRunner::SettleFailed(const Error& cause, Error& error) {
-  return Abandon(conn_->failed_owner(), cause,
-                 conn_->IsBroken() || IsRetryable(conn_->last_sqlstate()), error);
+  return Abandon(conn_->FailedOwner(), cause,
+                 conn_->IsBroken() || IsRetryable(conn_->LastSqlstate()), error);
 }
 
 bool BatchRunner::RunJob(std::size_t index, BatchChain& chain, Outcome& outcome, Error& error) {
   const bool single = active_.size() == 1;
   const int owner = static_cast<int>(index);
-  conn_->set_owner(owner);
+  conn_->SetOwner(owner);
   if (!single) {
     if (auto begun = conn_->DeferSql("SAVEPOINT job", "starting a job"); !begun) {
       outcome = Abandon(begun.error(), error);
@@ -105,11 +105,11 @@ bool BatchRunner::RunJob(std::size_t index, BatchChain& chain, Outcome& outcome,
   PgTransaction tx(*conn_, &chain);
   WriteJob& job = *active_[index];
   job.status = CallWrite(*job.fn, tx);
-  if (tx.failure().has_value() && (tx.retry() || tx.failed_owner() != owner)) {
-    outcome = Abandon(tx.failed_owner(), *tx.failure(), tx.retry(), error);
+  if (tx.Failure().has_value() && (tx.Retry() || tx.FailedOwner() != owner)) {
+    outcome = Abandon(tx.FailedOwner(), *tx.Failure(), tx.Retry(), error);
     return false;
   }
-  if (job.status && !tx.failure().has_value()) {
+  if (job.status && !tx.Failure().has_value()) {
     if (single) {
       return true;
     }
@@ -120,7 +120,7 @@ bool BatchRunner::RunJob(std::size_t index, BatchChain& chain, Outcome& outcome,
     return true;
   }
   if (job.status) {
-    job.status = *tx.failure();
+    job.status = *tx.Failure();
   }
   chain.head = saved_head;
   chain.entries.resize(saved_entries);
@@ -147,7 +147,7 @@ bool BatchRunner::EndFailedJob(Outcome& outcome, Error& error) {
 }
 
 BatchRunner::Outcome BatchRunner::SealAndCommit(BatchChain& chain, Error& error) {
-  conn_->set_owner(kBatchOwner);
+  conn_->SetOwner(kBatchOwner);
   if (!chain.entries.empty()) {
     // The lock, the inserts and COMMIT travel together with the last job's queued statements:
     // one round trip, which waits for the previous holder's COMMIT. Each insert reads the head
@@ -163,7 +163,7 @@ BatchRunner::Outcome BatchRunner::SealAndCommit(BatchChain& chain, Error& error)
                                  "the canonical bytes of a change-log entry do not begin with seq"),
                        error);
       }
-      conn_->set_owner(pending.owner);
+      conn_->SetOwner(pending.owner);
       if (auto queued = conn_->Defer(
               StmtId::kSealChange, false,
               SealParams(pending.entry, std::string_view(canonical).substr(kSeqZero.size() - 1)),
@@ -172,7 +172,7 @@ BatchRunner::Outcome BatchRunner::SealAndCommit(BatchChain& chain, Error& error)
         return Abandon(queued.error(), error);
       }
     }
-    conn_->set_owner(kBatchOwner);
+    conn_->SetOwner(kBatchOwner);
   }
   ResultPtr commit;
   auto committed = conn_->DeferSql("COMMIT", "committing a write batch", &commit);
@@ -214,7 +214,7 @@ BatchRunner::Outcome BatchRunner::TryBatch(std::vector<WriteJob*>& batch, const 
     return Outcome::kDone;
   }
   BatchChain chain;
-  conn_->set_owner(kBatchOwner);
+  conn_->SetOwner(kBatchOwner);
   if (auto begun = conn_->DeferSql(kBegin, "starting a write batch"); !begun) {
     return Abandon(begun.error(), error);
   }
