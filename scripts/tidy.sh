@@ -18,4 +18,4 @@ run-clang-tidy -p "$BUILD" -j "${JOBS:-$(nproc)}" -quiet "$PWD/src/" >"$BUILD/cl
   echo "tidy: findings above (full output: $BUILD/clang-tidy.log)" >&2
   exit 1
 }
-echo "tidy: clean ($(grep -c '^clang-tidy' "$BUILD/clang-tidy.log") files)"
+echo "tidy: clean ($(grep -c "\"file\": \"$PWD/src/" "$BUILD/compile_commands.json") files)"
