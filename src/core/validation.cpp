@@ -63,6 +63,14 @@ bool HasControl(std::string_view s, bool allow_whitespace) {
   });
 }
 
+// A record's id: 0 asks the store to assign one; a given id must not be negative.
+Status NonNegativeId(std::int64_t id) {
+  if (id < 0) {
+    return Invalid("id", "must not be negative");
+  }
+  return OkStatus();
+}
+
 }  // namespace
 
 bool IsValidUtf8(std::string_view value) {
@@ -156,9 +164,7 @@ Status Time(std::string_view field, const std::optional<Timestamp>& value) {
 }
 
 Status CompleteInstance(const Instance& instance) {
-  if (instance.id < 0) {
-    return Invalid("id", "must not be negative");  // 0: assigned by the store
-  }
+  ACTIONLOG_RETURN_IF_ERROR(NonNegativeId(instance.id));
   ACTIONLOG_RETURN_IF_ERROR(Uuid("uuid", instance.uuid));
   ACTIONLOG_RETURN_IF_ERROR(OptionalName("project_id", instance.project_id));
   ACTIONLOG_RETURN_IF_ERROR(OptionalName("user_id", instance.user_id));
@@ -179,9 +185,7 @@ Status CompleteInstance(const Instance& instance) {
 }
 
 Status CompleteAction(const Action& action) {
-  if (action.id < 0) {
-    return Invalid("id", "must not be negative");  // 0: assigned by the store
-  }
+  ACTIONLOG_RETURN_IF_ERROR(NonNegativeId(action.id));
   ACTIONLOG_RETURN_IF_ERROR(Uuid("instance_uuid", action.instance_uuid));
   ACTIONLOG_RETURN_IF_ERROR(Name("request_id", action.request_id));
   if (!action.action) {
@@ -210,9 +214,7 @@ Status CompleteAction(const Action& action) {
 }
 
 Status CompleteEvent(const Event& event) {
-  if (event.id < 0) {
-    return Invalid("id", "must not be negative");  // 0: assigned by the store
-  }
+  ACTIONLOG_RETURN_IF_ERROR(NonNegativeId(event.id));
   ACTIONLOG_RETURN_IF_ERROR(Name("event", event.event));
   ACTIONLOG_RETURN_IF_ERROR(OptionalName("host", event.host));
   if (!event.start_time) {

@@ -2,30 +2,31 @@
 
 #include <exception>
 #include <string>
+#include <string_view>
 
 namespace actionlog::store {
 
-Status CallRead(const ReadFn& fn, ReadTransaction& tx) {
+namespace {
+
+// Runs a store callback; an exception it throws becomes kInternal naming `what` it was.
+template <class Fn, class Tx>
+Status CallGuarded(const Fn& fn, Tx& tx, std::string_view what) {
   try {
     return fn(tx);
   } catch (const std::exception& e) {
     return MakeError(ErrorCode::kInternal,
-                     std::string("read callback threw an exception: ") + e.what());
+                     std::string(what) + " callback threw an exception: " + e.what());
   } catch (...) {
-    return MakeError(ErrorCode::kInternal, "read callback threw an unknown exception");
+    return MakeError(ErrorCode::kInternal,
+                     std::string(what) + " callback threw an unknown exception");
   }
 }
 
-Status CallWrite(const WriteFn& fn, WriteTransaction& tx) {
-  try {
-    return fn(tx);
-  } catch (const std::exception& e) {
-    return MakeError(ErrorCode::kInternal,
-                     std::string("write callback threw an exception: ") + e.what());
-  } catch (...) {
-    return MakeError(ErrorCode::kInternal, "write callback threw an unknown exception");
-  }
-}
+}  // namespace
+
+Status CallRead(const ReadFn& fn, ReadTransaction& tx) { return CallGuarded(fn, tx, "read"); }
+
+Status CallWrite(const WriteFn& fn, WriteTransaction& tx) { return CallGuarded(fn, tx, "write"); }
 
 Status CheckSchemaVersion(int version, bool allow_old) {
   const std::string ours = std::to_string(kSchemaVersion);
