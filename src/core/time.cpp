@@ -3,6 +3,8 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <cstring>
+#include <optional>
 #include <regex>
 
 namespace actionlog {
@@ -102,7 +104,29 @@ class SystemClock final : public Clock {
 
 std::atomic<Clock*> g_clock_override{nullptr};
 
-std::string Format(Timestamp t, char separator) {
+// The civil date of a day number, remembered per thread for the last day asked: the times of
+// one response or one page of rows mostly fall on the same day.
+Civil CachedCivilFromDays(std::int64_t days) {
+  thread_local std::int64_t cached_days = 0;
+  thread_local Civil cached = CivilFromDays(0);
+  if (days != cached_days) {
+    cached = CivilFromDays(days);
+    cached_days = days;
+  }
+  return cached;
+}
+
+template <std::size_t width>
+void PutDigits(char* out, std::int64_t value) {
+  for (std::size_t i = width; i-- > 0;) {
+    out[i] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+}
+
+// Appends "YYYY-MM-DD?HH:MM:SS.ffffff" with `separator` at '?' (this runs for every time
+// stored or served, so it is written digit by digit into one append).
+void AppendTime(std::string& out, Timestamp t, char separator) {
   std::int64_t micros = t.micros % kMicrosPerSecond;
   std::int64_t secs = t.micros / kMicrosPerSecond;
   if (micros < 0) {
@@ -115,38 +139,102 @@ std::string Format(Timestamp t, char separator) {
     sod += kSecondsPerDay;
     days -= 1;
   }
-  const Civil c = CivilFromDays(days);
-  // "YYYY-MM-DD?HH:MM:SS.ffffff", written digit by digit (this runs for every stored time).
-  std::string out(26, '0');
-  auto put = [&out](std::size_t pos, std::int64_t value, std::size_t width) {
-    for (std::size_t i = 0; i < width; ++i) {
-      out[pos + width - 1 - i] = static_cast<char>('0' + value % 10);
-      value /= 10;
-    }
-  };
-  put(0, c.year, 4);
-  out[4] = '-';
-  put(5, c.month, 2);
-  out[7] = '-';
-  put(8, c.day, 2);
-  out[10] = separator;
-  put(11, sod / 3600, 2);
-  out[13] = ':';
-  put(14, (sod / 60) % 60, 2);
-  out[16] = ':';
-  put(17, sod % 60, 2);
-  out[19] = '.';
-  put(20, micros, 6);
-  return out;
+  const Civil c = CachedCivilFromDays(days);
+  std::array<char, 26> buf{};
+  char* p = buf.data();
+  PutDigits<4>(p, c.year);
+  p[4] = '-';
+  PutDigits<2>(p + 5, c.month);
+  p[7] = '-';
+  PutDigits<2>(p + 8, c.day);
+  p[10] = separator;
+  PutDigits<2>(p + 11, sod / 3600);
+  p[13] = ':';
+  PutDigits<2>(p + 14, (sod / 60) % 60);
+  p[16] = ':';
+  PutDigits<2>(p + 17, sod % 60);
+  p[19] = '.';
+  PutDigits<6>(p + 20, micros);
+  out.append(buf.data(), buf.size());
 }
 
 }  // namespace
 
-std::string FormatStorageTime(Timestamp t) { return Format(t, ' '); }
+void AppendStorageTime(std::string& out, Timestamp t) { AppendTime(out, t, ' '); }
 
-std::string FormatApiTime(Timestamp t) { return Format(t, 'T'); }
+void AppendApiTime(std::string& out, Timestamp t) { AppendTime(out, t, 'T'); }
+
+std::string FormatStorageTime(Timestamp t) {
+  std::string out;
+  AppendStorageTime(out, t);
+  return out;
+}
+
+std::string FormatApiTime(Timestamp t) {
+  std::string out;
+  AppendApiTime(out, t);
+  return out;
+}
+
+namespace {
+
+// The value of the `n` digits at `p`, or -1 when one of them is not a digit.
+template <std::size_t n>
+std::int64_t FixedDigits(const char* p) {
+  std::int64_t value = 0;
+  bool ok = true;
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto digit = static_cast<unsigned>(static_cast<unsigned char>(p[i]) - '0');
+    ok &= digit <= 9;
+    value = value * 10 + digit;
+  }
+  return ok ? value : -1;
+}
+
+// The form every stored time has ("YYYY-MM-DD HH:MM:SS.ffffff", as FormatStorageTime writes
+// it), parsed without the general path's branches; nullopt sends anything else to that path.
+std::optional<Timestamp> ParseCanonicalStorageTime(std::string_view text) {
+  if (text.size() != 26 || text[4] != '-' || text[7] != '-' || text[10] != ' ' || text[13] != ':' ||
+      text[16] != ':' || text[19] != '.') {
+    return std::nullopt;
+  }
+  const char* p = text.data();
+  // The date of the last time parsed on this thread, and its day number: the rows of one
+  // page or one action mostly share a day.
+  thread_local std::array<char, 10> cached_date = {'1', '9', '7', '0', '-',
+                                                   '0', '1', '-', '0', '1'};
+  thread_local std::int64_t cached_days = 0;
+  std::int64_t days = cached_days;
+  if (std::memcmp(p, cached_date.data(), cached_date.size()) != 0) {
+    const std::int64_t year = FixedDigits<4>(p);
+    const std::int64_t month = FixedDigits<2>(p + 5);
+    const std::int64_t day = FixedDigits<2>(p + 8);
+    if (year < 1 || month < 1 || month > 12 || day < 1 ||
+        day > DaysInMonth(year, static_cast<unsigned>(month))) {
+      return std::nullopt;
+    }
+    days = DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+    std::memcpy(cached_date.data(), p, cached_date.size());
+    cached_days = days;
+  }
+  const std::int64_t hour = FixedDigits<2>(p + 11);
+  const std::int64_t minute = FixedDigits<2>(p + 14);
+  const std::int64_t second = FixedDigits<2>(p + 17);
+  const std::int64_t micros = FixedDigits<6>(p + 20);
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 ||
+      micros < 0) {
+    return std::nullopt;
+  }
+  const std::int64_t secs = (days * kSecondsPerDay) + (hour * 3600) + (minute * 60) + second;
+  return Timestamp{secs * kMicrosPerSecond + micros};
+}
+
+}  // namespace
 
 Result<Timestamp> ParseStorageTime(std::string_view text) {
+  if (const std::optional<Timestamp> fast = ParseCanonicalStorageTime(text)) {
+    return *fast;
+  }
   // YYYY-MM-DD HH:MM:SS[.f{1,6}]
   auto bad = [&] {
     return MakeError(ErrorCode::kInvalidArgument, "invalid timestamp '" + std::string(text) +

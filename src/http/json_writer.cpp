@@ -64,67 +64,18 @@ void AppendAsciiChar(std::string& out, char c) {
   out.push_back(c);
 }
 
-bool IsPlainAscii(char c) {
-  const auto u = static_cast<unsigned char>(c);
-  return u >= 0x20U && u < 0x7FU && c != '"' && c != '\\';
-}
-
-// Howard Hinnant's civil_from_days: days since 1970-01-01 -> (year, month, day).
-void CivilFromDays(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) {
-  z += 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp < 10 ? mp + 3 : mp - 9;
-  y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2 ? 1 : 0);
-}
-
-void PutDigits(char* out, std::uint64_t value, int width) {
-  for (int i = width - 1; i >= 0; --i) {
-    out[i] = static_cast<char>('0' + value % 10);
-    value /= 10;
+// Which bytes are written as they are: printable ASCII other than '"' and '\\'.
+constexpr std::array<bool, 256> kPlainAscii = [] {
+  std::array<bool, 256> table{};
+  for (unsigned u = 0x20U; u < 0x7FU; ++u) {
+    table.at(u) = u != '"' && u != '\\';
   }
-}
+  return table;
+}();
+
+bool IsPlainAscii(char c) { return kPlainAscii.at(static_cast<unsigned char>(c)); }
 
 }  // namespace
-
-void AppendApiTime(std::string& out, Timestamp t) {
-  constexpr std::int64_t kMicrosPerDay = 86400LL * 1000000LL;
-  std::int64_t days = t.micros / kMicrosPerDay;
-  std::int64_t rem = t.micros % kMicrosPerDay;
-  if (rem < 0) {
-    rem += kMicrosPerDay;
-    --days;
-  }
-  std::int64_t year = 0;
-  unsigned month = 0;
-  unsigned day = 0;
-  CivilFromDays(days, year, month, day);
-  if (year < 1 || year > 9999) {
-    out.append(FormatApiTime(t));
-    return;
-  }
-  const auto secs = static_cast<std::uint64_t>(rem / 1000000);
-  const auto micros = static_cast<std::uint64_t>(rem % 1000000);
-  std::array<char, 26> buf{};
-  PutDigits(buf.data(), static_cast<std::uint64_t>(year), 4);
-  buf[4] = '-';
-  PutDigits(buf.data() + 5, month, 2);
-  buf[7] = '-';
-  PutDigits(buf.data() + 8, day, 2);
-  buf[10] = 'T';
-  PutDigits(buf.data() + 11, secs / 3600, 2);
-  buf[13] = ':';
-  PutDigits(buf.data() + 14, (secs / 60) % 60, 2);
-  buf[16] = ':';
-  PutDigits(buf.data() + 17, secs % 60, 2);
-  buf[19] = '.';
-  PutDigits(buf.data() + 20, micros, 6);
-  out.append(buf.data(), buf.size());
-}
 
 void AppendJsonString(std::string& out, std::string_view value) {
   out.push_back('"');

@@ -53,9 +53,6 @@ class JsonWriter {
   bool after_key_ = false;
 };
 
-// Appends FormatApiTime(t) ("YYYY-MM-DDTHH:MM:SS.ffffff") without going through printf.
-void AppendApiTime(std::string& out, Timestamp t);
-
 // Appends `value` as a quoted JSON string (Python ensure_ascii escaping).
 void AppendJsonString(std::string& out, std::string_view value);
 

@@ -56,27 +56,5 @@ TEST(JsonWriterTest, InvalidUtf8BecomesReplacementCharacter) {
 }  // namespace actionlog::http
 
 namespace actionlog::http {
-namespace {
-
-TEST(JsonWriterTest, FastApiTimeMatchesFormatApiTime) {
-  std::uint64_t x = 88172645463325252ULL;
-  for (int i = 0; i < 200000; ++i) {
-    x ^= x << 13U;
-    x ^= x >> 7U;
-    x ^= x << 17U;
-    const auto span = static_cast<std::uint64_t>(kMaxTimestampMicros - kMinTimestampMicros);
-    const Timestamp t{kMinTimestampMicros + static_cast<std::int64_t>(x % span)};
-    std::string fast;
-    AppendApiTime(fast, t);
-    ASSERT_EQ(fast, FormatApiTime(t)) << t.micros;
-  }
-  for (const std::int64_t m : {kMinTimestampMicros, kMaxTimestampMicros, std::int64_t{0},
-                               std::int64_t{-1}, std::int64_t{951782400000000}}) {
-    std::string fast;
-    AppendApiTime(fast, Timestamp{m});
-    EXPECT_EQ(fast, FormatApiTime(Timestamp{m}));
-  }
-}
-
-}  // namespace
+namespace {}  // namespace
 }  // namespace actionlog::http

@@ -32,6 +32,10 @@ std::string FormatStorageTime(Timestamp t);
 // "2026-11-24T03:02:48.659346" (Nova API form: always 6 digits, no zone).
 std::string FormatApiTime(Timestamp t);
 
+// The same 26 characters appended to `out` (no allocation of their own: for writers of many).
+void AppendStorageTime(std::string& out, Timestamp t);
+void AppendApiTime(std::string& out, Timestamp t);
+
 // Parses the storage form written by Nova (SQLAlchemy) and by actionlog: "YYYY-MM-DD HH:MM:SS"
 // with an optional fraction of 1 to 6 digits; a 'T' separator is accepted too. No zone.
 Result<Timestamp> ParseStorageTime(std::string_view text);

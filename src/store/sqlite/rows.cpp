@@ -79,8 +79,7 @@ void BindRow(Statement& stmt, const ChangeEntry& row) {
   stmt.BindText(15, std::string_view(row.hash));
 }
 
-Result<Instance> ReadInstance(const Statement& stmt) {
-  Instance row;
+Status ReadInstance(const Statement& stmt, Instance& row) {
   row.id = stmt.ColumnInt(0);
   ACTIONLOG_ASSIGN_OR_RETURN(row.created_at, stmt.ColumnTime(1));
   ACTIONLOG_ASSIGN_OR_RETURN(row.updated_at, stmt.ColumnTime(2));
@@ -92,11 +91,10 @@ Result<Instance> ReadInstance(const Statement& stmt) {
   row.display_name = stmt.ColumnOptText(8);
   row.deleted = stmt.ColumnInt(9);
   row.version = stmt.ColumnInt(10);
-  return row;
+  return OkStatus();
 }
 
-Result<Action> ReadAction(const Statement& stmt) {
-  Action row;
+Status ReadAction(const Statement& stmt, Action& row) {
   row.id = stmt.ColumnInt(0);
   ACTIONLOG_ASSIGN_OR_RETURN(row.created_at, stmt.ColumnTime(1));
   ACTIONLOG_ASSIGN_OR_RETURN(row.updated_at, stmt.ColumnTime(2));
@@ -111,11 +109,10 @@ Result<Action> ReadAction(const Statement& stmt) {
   row.message = stmt.ColumnOptText(11);
   row.deleted = stmt.ColumnInt(12);
   row.version = stmt.ColumnInt(13);
-  return row;
+  return OkStatus();
 }
 
-Result<Event> ReadEvent(const Statement& stmt) {
-  Event row;
+Status ReadEvent(const Statement& stmt, Event& row) {
   row.id = stmt.ColumnInt(0);
   ACTIONLOG_ASSIGN_OR_RETURN(row.created_at, stmt.ColumnTime(1));
   ACTIONLOG_ASSIGN_OR_RETURN(row.updated_at, stmt.ColumnTime(2));
@@ -130,11 +127,10 @@ Result<Event> ReadEvent(const Statement& stmt) {
   row.host = stmt.ColumnOptText(11);
   row.details = stmt.ColumnOptText(12);
   row.version = stmt.ColumnInt(13);
-  return row;
+  return OkStatus();
 }
 
-Result<ChangeEntry> ReadChange(const Statement& stmt) {
-  ChangeEntry row;
+Status ReadChange(const Statement& stmt, ChangeEntry& row) {
   row.seq = stmt.ColumnInt(0);
   ACTIONLOG_ASSIGN_OR_RETURN(row.recorded_at, stmt.ColumnRequiredTime(1));
   row.actor_user = stmt.ColumnText(2);
@@ -150,7 +146,7 @@ Result<ChangeEntry> ReadChange(const Statement& stmt) {
   row.row = stmt.ColumnText(12);
   row.prev_hash = stmt.ColumnText(13);
   row.hash = stmt.ColumnText(14);
-  return row;
+  return OkStatus();
 }
 
 }  // namespace actionlog::store::sqlite

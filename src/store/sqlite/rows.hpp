@@ -14,10 +14,12 @@ void BindRow(Statement& stmt, const Action& row);
 void BindRow(Statement& stmt, const Event& row);
 void BindRow(Statement& stmt, const ChangeEntry& row);
 
-// Reads the current result row. kDataLoss when a stored timestamp does not parse.
-Result<Instance> ReadInstance(const Statement& stmt);
-Result<Action> ReadAction(const Statement& stmt);
-Result<Event> ReadEvent(const Statement& stmt);
-Result<ChangeEntry> ReadChange(const Statement& stmt);
+// Reads the current result row into `row`, which the caller provides so that a row is built
+// in its final place (a list of 50 actions is 50 rows of a dozen strings each). kDataLoss when
+// a stored timestamp does not parse; `row` is then partly filled.
+Status ReadInstance(const Statement& stmt, Instance& row);
+Status ReadAction(const Statement& stmt, Action& row);
+Status ReadEvent(const Statement& stmt, Event& row);
+Status ReadChange(const Statement& stmt, ChangeEntry& row);
 
 }  // namespace actionlog::store::sqlite

@@ -1,6 +1,8 @@
 #include "store/sqlite/transaction.hpp"
 
+#include <algorithm>
 #include <limits>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -29,8 +31,7 @@ Result<std::vector<Row>> Collect(Statement& stmt, ReadFn read, std::string_view 
     if (!has_row) {
       return rows;
     }
-    ACTIONLOG_ASSIGN_OR_RETURN(Row row, read(stmt));
-    rows.push_back(std::move(row));
+    ACTIONLOG_RETURN_IF_ERROR(read(stmt, rows.emplace_back()));
   }
 }
 
@@ -41,11 +42,14 @@ Result<std::optional<Row>> First(Statement& stmt, ReadFn read, std::string_view 
   if (!has_row) {
     return std::optional<Row>();
   }
-  ACTIONLOG_ASSIGN_OR_RETURN(Row row, read(stmt));
-  return std::optional<Row>(std::move(row));
+  std::optional<Row> row(std::in_place);
+  ACTIONLOG_RETURN_IF_ERROR(read(stmt, *row));
+  return row;
 }
 
 constexpr std::string_view kListContext = "listing actions";
+// A page's rows are reserved up front up to this many (a limit is a cap, not a promise).
+constexpr std::int64_t kReserveRows = 1000;
 
 // Which ListActions variant `query` needs; kInvalidArgument for a bad limit or marker.
 Result<Marker> PageMarker(const ActionPageQuery& query) {
@@ -117,13 +121,15 @@ Status SqliteTransaction::ListPage(const ActionPageQuery& query, Marker marker, 
   stmt.BindTime(4, query.changes_since);
   stmt.BindTime(5, query.changes_before);
   stmt.BindInt(6, limit);
+  if (limit > 0) {
+    out.reserve(out.size() + static_cast<std::size_t>(std::min<std::int64_t>(limit, kReserveRows)));
+  }
   for (;;) {
     ACTIONLOG_ASSIGN_OR_RETURN(const bool has_row, stmt.Step(kListContext));
     if (!has_row) {
       return OkStatus();
     }
-    ACTIONLOG_ASSIGN_OR_RETURN(Action row, ReadAction(stmt));
-    out.push_back(std::move(row));
+    ACTIONLOG_RETURN_IF_ERROR(ReadAction(stmt, out.emplace_back()));
   }
 }
 
