@@ -20,7 +20,7 @@ DATA=${DATA:-$BUILD/bench-data}
 NOVA_DIR=${NOVA_DIR:-$ROOT/../shared/peers/nova-db}
 if [ "$QUICK" = 1 ]; then
     READ_SIZES=${READ_SIZES:-2000,20000}
-    SIZES=(--baseline_commits=1000 --write_actions=200 --concurrent_actions=100 --read_seconds=0.3)
+    SIZES=(--baseline_commits=1000 --write_actions=200 --concurrent_actions=100 --read_seconds=0.3 --read_warmup_seconds=0.3)
     REPS=1
 else
     READ_SIZES=${READ_SIZES:-200000,2000000}

@@ -55,6 +55,8 @@ const std::map<std::string, Setter, std::less<>>& Setters() {
        [](Flags& f, auto k, auto v) { f.read_sizes = ParseList<std::uint64_t>(k, v); }},
       {"read_threads", [](Flags& f, auto k, auto v) { f.read_threads = ParseList<int>(k, v); }},
       {"read_seconds", [](Flags& f, auto k, auto v) { f.read_seconds = Parse<double>(k, v); }},
+      {"read_warmup_seconds",
+       [](Flags& f, auto k, auto v) { f.read_warmup_seconds = Parse<double>(k, v); }},
       {"fill_threads", [](Flags& f, auto k, auto v) { f.fill_threads = Parse<int>(k, v); }},
       {"fill_only", [](Flags& f, auto k, auto v) { f.fill_only = Parse<int>(k, v) != 0; }},
       {"baseline_commits_per_s",

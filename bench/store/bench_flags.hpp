@@ -17,8 +17,11 @@ struct Flags {
   std::vector<std::uint64_t> read_sizes = {200000, 2000000};  // actions in the read databases
   std::vector<int> read_threads = {1, 2};
   double read_seconds = 2.0;  // --benchmark_min_time of each read benchmark
-  int fill_threads = 32;      // client threads of the (one-off) fill
-  bool fill_only = false;     // build the read databases, then exit
+  // Unmeasured reads before each read benchmark, so that the reader connections' page caches
+  // are in their steady state at every database size (cold-cache reads are not what is measured).
+  double read_warmup_seconds = 2.0;
+  int fill_threads = 32;   // client threads of the (one-off) fill
+  bool fill_only = false;  // build the read databases, then exit
   // Reference rates for ratio counters (from the same run's JSON, passed by the driver script).
   std::optional<double> baseline_commits_per_s;
   std::optional<double> nova_actions_per_s;

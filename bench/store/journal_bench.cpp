@@ -251,12 +251,14 @@ void RegisterAll(const Flags& flags) {
                                    flags.nova_get_per_s)
           ->Threads(t)
           ->MinTime(flags.read_seconds)
+          ->MinWarmUpTime(flags.read_warmup_seconds)
           ->UseRealTime()
           ->Unit(benchmark::kMicrosecond);
       benchmark::RegisterBenchmark(("journal_list" + size).c_str(), BM_Read, flags, n, &ListOne,
                                    flags.nova_list_per_s)
           ->Threads(t)
           ->MinTime(flags.read_seconds)
+          ->MinWarmUpTime(flags.read_warmup_seconds)
           ->UseRealTime()
           ->Unit(benchmark::kMicrosecond);
     }
