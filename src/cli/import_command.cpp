@@ -28,7 +28,10 @@ void PrintRejection(const import::Rejection& r) {
 }
 
 json::object CountsJson(const import::ImportCounts& c) {
-  return {{"imported", c.imported}, {"unchanged", c.unchanged}, {"rejected", c.rejected}};
+  return {{"imported", c.imported},
+          {"updated", c.updated},
+          {"unchanged", c.unchanged},
+          {"rejected", c.rejected}};
 }
 
 void PrintSummary(const GlobalOptions& global, const import::ImportSummary& s, double seconds) {
@@ -39,10 +42,10 @@ void PrintSummary(const GlobalOptions& global, const import::ImportSummary& s, d
                            {"elapsed_seconds", seconds}});
     return;
   }
-  Table table({"TABLE", "IMPORTED", "UNCHANGED", "REJECTED"});
+  Table table({"TABLE", "IMPORTED", "UPDATED", "UNCHANGED", "REJECTED"});
   const auto row = [&](const char* name, const import::ImportCounts& c) {
-    table.AddRow({name, std::to_string(c.imported), std::to_string(c.unchanged),
-                  std::to_string(c.rejected)});
+    table.AddRow({name, std::to_string(c.imported), std::to_string(c.updated),
+                  std::to_string(c.unchanged), std::to_string(c.rejected)});
   };
   row("instances", s.instances);
   row("instance_actions", s.actions);

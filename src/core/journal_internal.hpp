@@ -23,6 +23,9 @@ inline constexpr std::string_view kOpActionClone = "action.clone";
 inline constexpr std::string_view kOpEventStart = "event.start";
 inline constexpr std::string_view kOpEventFinish = "event.finish";
 inline constexpr std::string_view kOpEventClone = "event.clone";
+inline constexpr std::string_view kOpInstanceAdvance = "instance.advance";
+inline constexpr std::string_view kOpActionAdvance = "action.advance";
+inline constexpr std::string_view kOpEventAdvance = "event.advance";
 
 // Everything a change-log entry needs besides the row.
 struct ChangeContext {

@@ -92,9 +92,10 @@ class Importer {
     if (failed_.load()) {
       return;
     }
-    Result<Written<Instance>> written = journal_.CloneInstance(options_.actor, row);
+    Result<Written<Instance>> written =
+        journal_.CloneInstance(options_.actor, row, CloneMode::kAdvance);
     if (written) {
-      Count(&ImportSummary::instances, written->created, 1);
+      Count(&ImportSummary::instances, *written, 1);
     } else if (!Fatal(written.error())) {
       Reject({"instances", row.id, "instance " + row.uuid, written.error().code,
               written.error().message});
@@ -106,10 +107,11 @@ class Importer {
     if (failed_.load()) {
       return;
     }
-    Result<Written<ActionWithEvents>> written = journal_.CloneActionWithEvents(options_.actor, row);
+    Result<Written<ActionWithEvents>> written =
+        journal_.CloneActionWithEvents(options_.actor, row, CloneMode::kAdvance);
     if (written) {
-      Count(&ImportSummary::actions, written->created, 1);
-      Count(&ImportSummary::events, written->created, static_cast<std::int64_t>(row.events.size()));
+      Count(&ImportSummary::actions, *written, 1);
+      Count(&ImportSummary::events, *written, static_cast<std::int64_t>(row.events.size()));
     } else if (!Fatal(written.error())) {
       RejectAction(row, written.error());
     }
@@ -136,9 +138,11 @@ class Importer {
     return true;
   }
 
-  void Count(ImportCounts ImportSummary::*which, bool created, std::int64_t n) {
+  template <class T>
+  void Count(ImportCounts ImportSummary::*which, const Written<T>& written, std::int64_t n) {
     const std::lock_guard lock(mu_);
-    (created ? (summary_.*which).imported : (summary_.*which).unchanged) += n;
+    ImportCounts& counts = summary_.*which;
+    (written.advanced ? counts.updated : written.created ? counts.imported : counts.unchanged) += n;
   }
 
   void Reject(const Rejection& r) {

@@ -123,10 +123,76 @@ TEST_F(ImportCliTest, PreservesIdsAndTimes) {
 TEST_F(ImportCliTest, TableSummary) {
   const CommandResult r = RunActionlog(dir_, {"--db", DbUrl(), "import", "--from-nova", NovaUrl()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_THAT(r.out, StartsWith("TABLE                    IMPORTED  UNCHANGED  REJECTED\n"
-                                "instances                9         0          0\n"
-                                "instance_actions         70        0          0\n"
-                                "instance_actions_events  96        0          0\n"));
+  EXPECT_THAT(r.out, StartsWith("TABLE                    IMPORTED  UPDATED  UNCHANGED  REJECTED\n"
+                                "instances                9         0        0          0\n"
+                                "instance_actions         70        0        0          0\n"
+                                "instance_actions_events  96        0        0          0\n"));
+}
+
+// Nova kept recording after a first import: the second import brings the journal forward
+// through the same transitions (an event finished, a new event, the action failed and finished,
+// the instance moved), and refuses what is not progress.
+TEST_F(ImportCliTest, ReimportBringsNovasProgressForward) {
+  // The golden database as it was a moment earlier: instance 1 on another host, action 42
+  // (resize) with event 54 not yet recorded and event 55 still open, so no Error yet.
+  ExecSql(NovaPath(), R"sql(
+UPDATE instances SET host = 'compute0', updated_at = '2026-11-24 03:36:50.000000' WHERE id = 1;
+DELETE FROM instance_actions_events WHERE id = 54;
+UPDATE instance_actions_events SET finish_time = NULL, result = NULL, traceback = NULL,
+  details = NULL, updated_at = NULL WHERE id = 55;
+UPDATE instance_actions SET message = NULL, updated_at = '2026-11-24 03:36:59.700000'
+  WHERE id = 42;
+)sql");
+  const CommandResult first = Import();
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  ExpectCounts(ParseJson(first.out), "events", 95, 0, 0);
+
+  // Now: the golden rows, and the action finished as well.
+  CopyGoldenNovaDb(NovaPath());
+  ExecSql(NovaPath(),
+          "UPDATE instance_actions SET finish_time = '2026-11-24 03:37:00.000000', "
+          "updated_at = '2026-11-24 03:37:00.000000' WHERE id = 42");
+  const CommandResult second = Import({"--jobs", "1"});
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  const json::value summary = ParseJson(second.out);
+  ExpectCounts(summary, "instances", 0, 8, 0);
+  ExpectCounts(summary, "actions", 0, 69, 0);
+  ExpectCounts(summary, "events", 0, 92, 0);
+  EXPECT_EQ(summary.at("instances").at("updated"), 1);
+  EXPECT_EQ(summary.at("actions").at("updated"), 1);
+  EXPECT_EQ(summary.at("events").at("updated"), 4);  // the events of action 42
+
+  const std::string journal = dir_.File("journal.db");
+  for (const char* q :
+       {"SELECT group_concat(id || '|' || ifnull(finish_time, '') || '|' || ifnull(message, '') "
+        "|| '|' || updated_at, ';') FROM (SELECT * FROM instance_actions ORDER BY id)",
+        "SELECT group_concat(id || '|' || ifnull(finish_time, '') || '|' || ifnull(result, '') || "
+        "'|' || length(ifnull(traceback, '')) || '|' || ifnull(details, '') || '|' || "
+        "ifnull(updated_at, ''), ';') FROM (SELECT * FROM instance_actions_events ORDER BY id)",
+        "SELECT group_concat(id || '|' || host || '|' || updated_at, ';') FROM "
+        "(SELECT * FROM instances ORDER BY id)"}) {
+    EXPECT_EQ(QuerySql(journal, q), QuerySql(NovaPath(), q)) << q;
+  }
+  EXPECT_EQ(QuerySql(journal,
+                     "SELECT group_concat(operation || ' ' || n, ', ') FROM (SELECT operation, "
+                     "count(*) AS n FROM change_log WHERE seq > (SELECT max(seq) FROM change_log) "
+                     "- 4 GROUP BY operation ORDER BY operation)"),
+            "action.advance 1, event.advance 1, event.clone 1, instance.advance 1");
+  const CommandResult verify = RunActionlog(dir_, {"--db", DbUrl(), "verify"});
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+
+  const CommandResult third = Import();
+  ASSERT_EQ(third.exit_code, 0) << third.err;
+  ExpectCounts(ParseJson(third.out), "actions", 0, 70, 0);
+
+  // A finished event that Nova now shows finished differently is not progress.
+  ExecSql(NovaPath(),
+          "UPDATE instance_actions_events SET result = 'Error', traceback = 'x' WHERE id = 52");
+  const CommandResult fourth = Import();
+  EXPECT_EQ(fourth.exit_code, 4) << fourth.err;
+  EXPECT_THAT(fourth.err, HasSubstr("not an earlier state"));
+  EXPECT_EQ(QuerySql(journal, "SELECT result FROM instance_actions_events WHERE id = 52"),
+            "Success");
 }
 
 TEST_F(ImportCliTest, ReportsAndCountsBadRows) {

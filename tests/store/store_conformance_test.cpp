@@ -2,6 +2,7 @@
 // PostgreSQL when ACTIONLOG_TEST_PG_DSN is set). Each numbered rule of the core issue has tests
 // here that fail when the rule is broken.
 #include <atomic>
+#include <functional>
 #include <set>
 #include <thread>
 
@@ -146,6 +147,120 @@ TEST_P(ConformanceTest, CloneIdenticalIsNoOpDifferentIsConflict) {
   changed_event.events[0].result = "Error";
   changed_event.action.message = "Error";
   EXPECT_THAT(journal_->CloneActionWithEvents(actor_, changed_event),
+              HasError(ErrorCode::kConflict));
+  ExpectVerified();
+}
+
+// CloneMode::kAdvance (import): a stored record may be brought forward to a later state of
+// itself, never changed into another record.
+TEST_P(ConformanceTest, CloneAdvanceBringsEarlierStatesForwardOnly) {
+  ActionWithEvents rec;
+  rec.action.instance_uuid = kInstance;
+  rec.action.request_id = "req-adv";
+  rec.action.action = "resize";
+  rec.action.user_id = "u";
+  rec.action.project_id = "p";
+  rec.action.start_time = T(0);
+  rec.action.updated_at = T(1);
+  Event open;
+  open.event = "compute_resize_instance";
+  open.start_time = T(1);
+  open.host = "compute1";
+  rec.events.push_back(open);
+  ASSERT_OK_AND_ASSIGN(auto first, journal_->CloneActionWithEvents(actor_, rec));
+  EXPECT_TRUE(first.created);
+
+  // Later: the event failed, the action is marked Error and finished, a new event appeared.
+  ActionWithEvents later = rec;
+  later.events[0].finish_time = T(3);
+  later.events[0].result = "Error";
+  later.events[0].traceback = "Traceback";
+  later.events[0].details = "boom";
+  later.events[0].updated_at = T(3);
+  Event cleanup;
+  cleanup.event = "compute_cleanup";
+  cleanup.start_time = T(4);
+  cleanup.finish_time = T(5);
+  cleanup.result = "Success";
+  later.events.push_back(cleanup);
+  later.action.message = "Error";
+  later.action.finish_time = T(5);
+  later.action.updated_at = T(5);
+  EXPECT_THAT(journal_->CloneActionWithEvents(actor_, later), HasError(ErrorCode::kConflict));
+  ASSERT_OK_AND_ASSIGN(auto advanced,
+                       journal_->CloneActionWithEvents(actor_, later, CloneMode::kAdvance));
+  EXPECT_TRUE(advanced.advanced);
+  EXPECT_EQ(advanced.record.action.id, first.record.action.id);
+  EXPECT_EQ(advanced.record.action.finish_time, T(5));
+  EXPECT_EQ(advanced.record.action.message, std::optional<std::string>("Error"));
+  EXPECT_EQ(advanced.record.action.updated_at, T(5));
+  EXPECT_EQ(advanced.record.action.version, first.record.action.version + 1);
+  ASSERT_EQ(advanced.record.events.size(), 2U);
+  ASSERT_OK_AND_ASSIGN(auto stored, journal_->GetAction(kInstance, "req-adv"));
+  ASSERT_EQ(stored.events.size(), 2U);
+  const Event& failed =
+      stored.events[0].event == "compute_resize_instance" ? stored.events[0] : stored.events[1];
+  EXPECT_EQ(failed.result, std::optional<std::string>("Error"));
+  EXPECT_EQ(failed.details, std::optional<std::string>("boom"));
+  EXPECT_EQ(failed.finish_time, T(3));
+
+  // The same again is a no-op.
+  ASSERT_OK_AND_ASSIGN(auto again,
+                       journal_->CloneActionWithEvents(actor_, later, CloneMode::kAdvance));
+  EXPECT_FALSE(again.created);
+  EXPECT_FALSE(again.advanced);
+
+  // Not progress: another name, a finish that moves, an earlier updated_at, a finished event
+  // that finished differently, an Error message that goes away. Each changes nothing.
+  const auto refused = [&](const std::function<void(ActionWithEvents&)>& edit) {
+    ActionWithEvents other = later;
+    edit(other);
+    return journal_->CloneActionWithEvents(actor_, other, CloneMode::kAdvance);
+  };
+  EXPECT_THAT(refused([](ActionWithEvents& r) { r.action.action = "migrate"; }),
+              HasError(ErrorCode::kConflict));
+  EXPECT_THAT(refused([](ActionWithEvents& r) { r.action.finish_time = T(6); }),
+              HasError(ErrorCode::kConflict));
+  EXPECT_THAT(refused([](ActionWithEvents& r) { r.action.updated_at = T(4); }),
+              HasError(ErrorCode::kConflict));
+  EXPECT_THAT(refused([](ActionWithEvents& r) {
+                r.events[0].details = "another";
+                r.events[0].updated_at = T(6);
+              }),
+              HasError(ErrorCode::kConflict));
+  EXPECT_THAT(refused([](ActionWithEvents& r) {
+                r.action.message.reset();
+                r.events[0].result = "Success";
+                r.events[0].traceback.reset();
+              }),
+              HasError(ErrorCode::kConflict));
+  ASSERT_OK_AND_ASSIGN(auto unchanged, journal_->GetAction(kInstance, "req-adv"));
+  EXPECT_EQ(unchanged.action.version, advanced.record.action.version);
+
+  // Instances: host, name and deletion may change; the owning project may not, and a deleted
+  // instance does not come back.
+  Instance moved;
+  moved.uuid = kOtherInstance;
+  moved.project_id = "proj-a";
+  moved.host = "host1";
+  moved.updated_at = T(1);
+  ASSERT_THAT(journal_->CloneInstance(actor_, moved), IsOk());
+  moved.host = "host2";
+  moved.updated_at = T(2);
+  EXPECT_THAT(journal_->CloneInstance(actor_, moved), HasError(ErrorCode::kConflict));
+  ASSERT_OK_AND_ASSIGN(auto inst, journal_->CloneInstance(actor_, moved, CloneMode::kAdvance));
+  EXPECT_TRUE(inst.advanced);
+  EXPECT_EQ(inst.record.host, std::optional<std::string>("host2"));
+  Instance other_project = moved;
+  other_project.project_id = "proj-b";
+  EXPECT_THAT(journal_->CloneInstance(actor_, other_project, CloneMode::kAdvance),
+              HasError(ErrorCode::kConflict));
+  Instance deleted = moved;
+  deleted.deleted = 1;
+  deleted.deleted_at = T(3);
+  deleted.updated_at = T(3);
+  ASSERT_THAT(journal_->CloneInstance(actor_, deleted, CloneMode::kAdvance), IsOk());
+  EXPECT_THAT(journal_->CloneInstance(actor_, moved, CloneMode::kAdvance),
               HasError(ErrorCode::kConflict));
   ExpectVerified();
 }

@@ -91,6 +91,22 @@ template <class T>
 struct Written {
   T record;
   bool created = false;  // false: the identical record already existed (or nothing changed)
+  // An existing record was brought forward (CloneMode::kAdvance), or a clone of an action
+  // with its events added events to a stored action.
+  bool advanced = false;
+};
+
+// What a clone does with a record whose identity is already stored.
+enum class CloneMode {
+  // The stored record must be identical (a no-op), else kConflict: the journal API's clone.
+  kExact,
+  // The stored record may also be an earlier state of the clone, which then brings it forward
+  // as the journal's own transitions would (an import repeated while Nova kept recording):
+  // an action or event that finished since, an action whose message became "Error", new events,
+  // an instance whose host, name, user or deletion changed, each with a later updated_at.
+  // Every other difference (another action name, start time, project, a finished record that
+  // finished differently, an updated_at that went back) is still kConflict.
+  kAdvance,
 };
 
 struct VerifyReport {
@@ -151,15 +167,18 @@ class Journal {
 
   // Clone: create a complete record as it exists elsewhere (Nova's create(), import). ids are
   // preserved when given (non-zero) and free. An existing identical record is a no-op
-  // (created = false); a different one under the same identity is kConflict.
+  // (created = false); a different one under the same identity is kConflict, unless `mode` is
+  // kAdvance and the stored record is an earlier state of it (then advanced = true).
   Result<Written<Action>> CloneAction(const Actor& actor, const Action& in);
   Result<Written<Event>> CloneEvent(const Actor& actor, std::string_view instance_uuid,
                                     std::string_view request_id, const Event& in);
   // An action and its events in one transaction: all or nothing.
   Result<Written<ActionWithEvents>> CloneActionWithEvents(const Actor& actor,
-                                                          const ActionWithEvents& in);
+                                                          const ActionWithEvents& in,
+                                                          CloneMode mode = CloneMode::kExact);
   // An instance exactly as it exists elsewhere (import); identical re-import is a no-op.
-  Result<Written<Instance>> CloneInstance(const Actor& actor, const Instance& instance);
+  Result<Written<Instance>> CloneInstance(const Actor& actor, const Instance& instance,
+                                          CloneMode mode = CloneMode::kExact);
 
   // Walks the change log and the hash chain, then checks every row against its newest entry.
   Result<VerifyReport> Verify();
