@@ -116,9 +116,9 @@ Civil CachedCivilFromDays(std::int64_t days) {
   return cached;
 }
 
-template <std::size_t width>
+template <std::size_t Width>
 void PutDigits(char* out, std::int64_t value) {
-  for (std::size_t i = width; i-- > 0;) {
+  for (std::size_t i = Width; i-- > 0;) {
     out[i] = static_cast<char>('0' + value % 10);
     value /= 10;
   }
@@ -179,11 +179,11 @@ std::string FormatApiTime(Timestamp t) {
 namespace {
 
 // The value of the `n` digits at `p`, or -1 when one of them is not a digit.
-template <std::size_t n>
+template <std::size_t Count>
 std::int64_t FixedDigits(const char* p) {
   std::int64_t value = 0;
   bool ok = true;
-  for (std::size_t i = 0; i < n; ++i) {
+  for (std::size_t i = 0; i < Count; ++i) {
     const auto digit = static_cast<unsigned>(static_cast<unsigned char>(p[i]) - '0');
     ok &= digit <= 9;
     value = value * 10 + digit;
