@@ -67,6 +67,20 @@ class ConformanceTest : public ::testing::TestWithParam<testing::Backend> {
     return journal_->FinishEvent(actor_, spec);
   }
 
+  // An action of kInstance as a clone gives it: started at T(0), last updated at `updated`.
+  static Action CloneableAction(const std::string& rid, const std::string& name,
+                                Timestamp updated) {
+    Action a;
+    a.instance_uuid = kInstance;
+    a.request_id = rid;
+    a.action = name;
+    a.user_id = "u";
+    a.project_id = "p";
+    a.start_time = T(0);
+    a.updated_at = updated;
+    return a;
+  }
+
   void ExpectVerified() {
     auto report = journal_->Verify();
     ASSERT_THAT(report, IsOk());
@@ -119,13 +133,7 @@ TEST_P(ConformanceTest, StartActionOnUnknownOrDeletedInstance) {
 // Rule 2: clone checks identity and validity.
 TEST_P(ConformanceTest, CloneIdenticalIsNoOpDifferentIsConflict) {
   ActionWithEvents rec;
-  rec.action.instance_uuid = kInstance;
-  rec.action.request_id = "req-c";
-  rec.action.action = "stop";
-  rec.action.user_id = "u";
-  rec.action.project_id = "p";
-  rec.action.start_time = T(0);
-  rec.action.updated_at = T(2);
+  rec.action = CloneableAction("req-c", "stop", T(2));
   Event e;
   e.event = "compute_stop_instance";
   e.start_time = T(1);
@@ -155,13 +163,7 @@ TEST_P(ConformanceTest, CloneIdenticalIsNoOpDifferentIsConflict) {
 // itself, never changed into another record.
 TEST_P(ConformanceTest, CloneAdvanceBringsEarlierStatesForwardOnly) {
   ActionWithEvents rec;
-  rec.action.instance_uuid = kInstance;
-  rec.action.request_id = "req-adv";
-  rec.action.action = "resize";
-  rec.action.user_id = "u";
-  rec.action.project_id = "p";
-  rec.action.start_time = T(0);
-  rec.action.updated_at = T(1);
+  rec.action = CloneableAction("req-adv", "resize", T(1));
   Event open;
   open.event = "compute_resize_instance";
   open.start_time = T(1);
