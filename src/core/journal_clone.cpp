@@ -304,9 +304,8 @@ Result<Written<Event>> Journal::CloneEvent(const Actor& actor, std::string_view 
   return out;
 }
 
-Result<Written<ActionWithEvents>> Journal::CloneActionWithEvents(const Actor& actor,
-                                                                 const ActionWithEvents& in,
-                                                                 CloneMode mode) {
+Result<ClonedAction> Journal::CloneActionWithEvents(const Actor& actor, const ActionWithEvents& in,
+                                                    CloneMode mode) {
   ACTIONLOG_ASSIGN_OR_RETURN(const Action action, NormalizeAction(in.action));
   for (const Event& e : in.events) {
     ACTIONLOG_RETURN_IF_ERROR(validation::CompleteEvent(e));
@@ -318,7 +317,7 @@ Result<Written<ActionWithEvents>> Journal::CloneActionWithEvents(const Actor& ac
   }
   const std::vector<Event> events = InRecordedOrder(in.events);
   const ChangeContext ctx{actor, Clock::Default().Now()};
-  Written<ActionWithEvents> out;
+  ClonedAction out;
   ACTIONLOG_RETURN_IF_ERROR(store_->Write([&](store::WriteTransaction& tx) -> Status {
     out = {};
     Written<Action> action_out;
@@ -329,8 +328,10 @@ Result<Written<ActionWithEvents>> Journal::CloneActionWithEvents(const Actor& ac
     for (const Event& e : events) {
       Written<Event> event_out;
       ACTIONLOG_RETURN_IF_ERROR(CloneEventIn(tx, ctx, mode, out.record.action, e, event_out));
+      out.events_created += event_out.created ? 1 : 0;
+      out.events_advanced += event_out.advanced ? 1 : 0;
       // A new event of a stored action adds to that action: a row is created (kExact reports
-      // it so), and the stored record is brought forward (what an import counts).
+      // it so), and the stored record is brought forward.
       out.advanced =
           out.advanced || event_out.advanced || (event_out.created && !action_out.created);
       out.created = out.created || event_out.created;

@@ -107,11 +107,15 @@ class Importer {
     if (failed_.load()) {
       return;
     }
-    Result<Written<ActionWithEvents>> written =
+    Result<ClonedAction> written =
         journal_.CloneActionWithEvents(options_.actor, row, CloneMode::kAdvance);
     if (written) {
       Count(&ImportSummary::actions, *written, 1);
-      Count(&ImportSummary::events, *written, static_cast<std::int64_t>(row.events.size()));
+      const std::lock_guard lock(mu_);
+      summary_.events.imported += written->events_created;
+      summary_.events.updated += written->events_advanced;
+      summary_.events.unchanged += static_cast<std::int64_t>(row.events.size()) -
+                                   written->events_created - written->events_advanced;
     } else if (!Fatal(written.error())) {
       RejectAction(row, written.error());
     }
@@ -138,6 +142,8 @@ class Importer {
     return true;
   }
 
+  // One record: imported when its row was inserted, updated when a stored one was brought
+  // forward (or, for an action, gained events), else unchanged.
   template <class T>
   void Count(ImportCounts ImportSummary::*which, const Written<T>& written, std::int64_t n) {
     const std::lock_guard lock(mu_);

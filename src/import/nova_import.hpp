@@ -25,7 +25,7 @@ struct ImportCounts {
   std::int64_t imported = 0;
   std::int64_t unchanged = 0;
   // Stored records brought forward to what Nova holds now (CloneMode::kAdvance): an instance
-  // that changed, an action that finished or gained events, and every event of such an action.
+  // that changed, an action that finished or gained events, an event that finished.
   std::int64_t updated = 0;
   std::int64_t rejected = 0;
 

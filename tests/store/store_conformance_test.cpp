@@ -192,6 +192,8 @@ TEST_P(ConformanceTest, CloneAdvanceBringsEarlierStatesForwardOnly) {
   ASSERT_OK_AND_ASSIGN(auto advanced,
                        journal_->CloneActionWithEvents(actor_, later, CloneMode::kAdvance));
   EXPECT_TRUE(advanced.advanced);
+  EXPECT_EQ(advanced.events_created, 1);   // compute_cleanup
+  EXPECT_EQ(advanced.events_advanced, 1);  // compute_resize_instance finished
   EXPECT_EQ(advanced.record.action.id, first.record.action.id);
   EXPECT_EQ(advanced.record.action.finish_time, T(5));
   EXPECT_EQ(advanced.record.action.message, std::optional<std::string>("Error"));
@@ -211,6 +213,7 @@ TEST_P(ConformanceTest, CloneAdvanceBringsEarlierStatesForwardOnly) {
                        journal_->CloneActionWithEvents(actor_, later, CloneMode::kAdvance));
   EXPECT_FALSE(again.created);
   EXPECT_FALSE(again.advanced);
+  EXPECT_EQ(again.events_created + again.events_advanced, 0);
 
   // Not progress: another name, a finish that moves, an earlier updated_at, a finished event
   // that finished differently, an Error message that goes away. Each changes nothing.

@@ -96,6 +96,14 @@ struct Written {
   bool advanced = false;
 };
 
+// CloneActionWithEvents's outcome: the whole record's (created: a row was inserted; advanced:
+// a stored row was brought forward or the stored action gained events), and its events' one by
+// one; the events not counted here were already stored as they are.
+struct ClonedAction : Written<ActionWithEvents> {
+  int events_created = 0;
+  int events_advanced = 0;
+};
+
 // What a clone does with a record whose identity is already stored.
 enum class CloneMode {
   // The stored record must be identical (a no-op), else kConflict: the journal API's clone.
@@ -173,9 +181,8 @@ class Journal {
   Result<Written<Event>> CloneEvent(const Actor& actor, std::string_view instance_uuid,
                                     std::string_view request_id, const Event& in);
   // An action and its events in one transaction: all or nothing.
-  Result<Written<ActionWithEvents>> CloneActionWithEvents(const Actor& actor,
-                                                          const ActionWithEvents& in,
-                                                          CloneMode mode = CloneMode::kExact);
+  Result<ClonedAction> CloneActionWithEvents(const Actor& actor, const ActionWithEvents& in,
+                                             CloneMode mode = CloneMode::kExact);
   // An instance exactly as it exists elsewhere (import); identical re-import is a no-op.
   Result<Written<Instance>> CloneInstance(const Actor& actor, const Instance& instance,
                                           CloneMode mode = CloneMode::kExact);
