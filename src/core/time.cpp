@@ -178,7 +178,7 @@ std::string FormatApiTime(Timestamp t) {
 
 namespace {
 
-// The value of the `n` digits at `p`, or -1 when one of them is not a digit.
+// The value of the `Count` digits at `p`, or -1 when one of them is not a digit.
 template <std::size_t Count>
 std::int64_t FixedDigits(const char* p) {
   std::int64_t value = 0;

@@ -95,7 +95,8 @@ class Importer {
     Result<Written<Instance>> written =
         journal_.CloneInstance(options_.actor, row, CloneMode::kAdvance);
     if (written) {
-      Count(&ImportSummary::instances, *written, 1);
+      const std::lock_guard lock(mu_);
+      Tally(summary_.instances, *written);
     } else if (!Fatal(written.error())) {
       Reject({"instances", row.id, "instance " + row.uuid, written.error().code,
               written.error().message});
@@ -110,8 +111,8 @@ class Importer {
     Result<ClonedAction> written =
         journal_.CloneActionWithEvents(options_.actor, row, CloneMode::kAdvance);
     if (written) {
-      Count(&ImportSummary::actions, *written, 1);
       const std::lock_guard lock(mu_);
+      Tally(summary_.actions, *written);
       summary_.events.imported += written->events_created;
       summary_.events.updated += written->events_advanced;
       summary_.events.unchanged += static_cast<std::int64_t>(row.events.size()) -
@@ -145,10 +146,8 @@ class Importer {
   // One record: imported when its row was inserted, updated when a stored one was brought
   // forward (or, for an action, gained events), else unchanged.
   template <class T>
-  void Count(ImportCounts ImportSummary::*which, const Written<T>& written, std::int64_t n) {
-    const std::lock_guard lock(mu_);
-    ImportCounts& counts = summary_.*which;
-    (written.advanced ? counts.updated : written.created ? counts.imported : counts.unchanged) += n;
+  static void Tally(ImportCounts& counts, const Written<T>& written) {
+    ++(written.advanced ? counts.updated : written.created ? counts.imported : counts.unchanged);
   }
 
   void Reject(const Rejection& r) {
