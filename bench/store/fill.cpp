@@ -7,7 +7,9 @@
 #include <fstream>
 #include <mutex>
 #include <sstream>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -24,10 +26,10 @@ namespace fs = std::filesystem;
 constexpr std::string_view kFormat = "fill-v1";
 constexpr std::uint64_t kProgressEvery = 100000;
 
-std::string Marker(std::uint64_t actions) {
+std::string Marker(std::uint64_t actions, int schema = store::kSchemaVersion) {
   std::ostringstream out;
   out << kFormat << " actions=" << actions << " seed=" << kFillSeed << " instances=" << kInstances
-      << " events=" << kEventsPerAction << " schema=" << store::kSchemaVersion;
+      << " events=" << kEventsPerAction << " schema=" << schema;
   return out.str();
 }
 
@@ -82,6 +84,44 @@ Status Grow(const fs::path& work, std::uint64_t have, std::uint64_t want, int th
     ACTIONLOG_RETURN_IF_ERROR(RegisterInstances(*journal));
   }
   return CloneRange(*journal, have, want, threads);
+}
+
+// A database filled by an older schema holds the same rows a fill would write now (the read
+// workload never changed with a migration), so it is upgraded in place rather than rebuilt:
+// `actionlog db upgrade`, as an operator would run it.
+Status UpgradeOlderFill(const fs::path& data_dir, std::uint64_t actions) {
+  const fs::path db = FilledDbPath(data_dir, actions);
+  std::vector<std::string> lines;
+  {
+    std::ifstream in(MarkerPath(db));
+    for (std::string line; std::getline(in, line);) {
+      lines.push_back(line);
+    }
+  }
+  int older = 0;
+  for (int schema = 1; schema < store::kSchemaVersion; ++schema) {
+    if (!lines.empty() && lines[0] == Marker(actions, schema)) {
+      older = schema;
+    }
+  }
+  if (older == 0 || !fs::exists(db)) {
+    return OkStatus();
+  }
+  std::fprintf(stderr, "fill: upgrading %s from schema %d to %d\n", db.c_str(), older,
+               store::kSchemaVersion);
+  store::StoreOptions options;
+  options.url = "sqlite://" + fs::absolute(db).string();
+  options.allow_old_schema = true;
+  options.read_connections = 1;
+  ACTIONLOG_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> store, store::OpenStore(options));
+  ACTIONLOG_RETURN_IF_ERROR(store->Upgrade());
+  store.reset();
+  lines[0] = Marker(actions);
+  std::ofstream out(MarkerPath(db));
+  for (const std::string& line : lines) {
+    out << line << "\n";
+  }
+  return OkStatus();
 }
 
 void WriteMarker(const fs::path& db, std::uint64_t from, std::uint64_t actions, double seconds) {
@@ -160,6 +200,9 @@ Status EnsureFilled(const fs::path& data_dir, std::vector<std::uint64_t> sizes, 
   }
   fs::create_directories(data_dir);
   const FillLock lock(data_dir);  // another process may be building the same files
+  for (const std::uint64_t size : sizes) {
+    ACTIONLOG_RETURN_IF_ERROR(UpgradeOlderFill(data_dir, size));
+  }
   if (all_filled()) {
     return OkStatus();
   }

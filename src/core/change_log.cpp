@@ -60,6 +60,12 @@ class Canonical {
     return *this;
   }
 
+  // Entries written before parent_row existed have no such key, so their bytes (and hashes)
+  // are unchanged.
+  Canonical& FieldIfNotEmpty(std::string_view key, std::string_view value) {
+    return value.empty() ? *this : Field(key, value);
+  }
+
   std::string Finish() {
     out_ += '}';
     return std::move(out_);
@@ -221,7 +227,8 @@ std::string RowImage(const Event& row) {
 }
 
 std::string CanonicalBytes(const ChangeEntry& entry) {
-  return Canonical(384 + entry.row.size() + entry.row.size() / 8)
+  const std::size_t rows = entry.row.size() + entry.parent_row.size();
+  return Canonical(384 + rows + rows / 8)
       .Field("seq", entry.seq)
       .Field("recorded_at", FormatStorageTime(entry.recorded_at))
       .Field("actor_user", entry.actor_user)
@@ -235,6 +242,7 @@ std::string CanonicalBytes(const ChangeEntry& entry) {
       .Field("request_id", entry.request_id)
       .Field("event", entry.event)
       .Field("row", entry.row)
+      .FieldIfNotEmpty("parent_row", entry.parent_row)
       .Finish();
 }
 

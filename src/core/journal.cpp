@@ -53,7 +53,7 @@ Status LogChange(store::WriteTransaction& tx, const ChangeContext& ctx, std::str
 }
 
 Status LogChange(store::WriteTransaction& tx, const ChangeContext& ctx, std::string_view operation,
-                 const Event& row, const Action& parent) {
+                 const Event& row, const Action& parent, bool parent_changed) {
   ChangeEntry e = Entry(ctx, operation, store::Entity::kEvent);
   e.entity_id = row.id;
   e.entity_version = row.version;
@@ -61,6 +61,9 @@ Status LogChange(store::WriteTransaction& tx, const ChangeContext& ctx, std::str
   e.request_id = parent.request_id;
   e.event = row.event;
   e.row = RowImage(row);
+  if (parent_changed) {
+    e.parent_row = RowImage(parent);
+  }
   return Append(tx, std::move(e));
 }
 
@@ -122,6 +125,11 @@ Status SaveAction(store::WriteTransaction& tx, const ChangeContext& ctx, std::st
   after.version = before.version + 1;
   ACTIONLOG_RETURN_IF_ERROR(tx.UpdateAction(after, before.version));
   return LogChange(tx, ctx, operation, after);
+}
+
+Status UpdateParent(store::WriteTransaction& tx, const Action& before, Action& after) {
+  after.version = before.version + 1;
+  return tx.UpdateAction(after, before.version);
 }
 
 }  // namespace internal
@@ -431,12 +439,13 @@ Result<Written<Event>> Journal::StartEvent(const Actor& actor, const StartEventS
     row.created_at = ctx.now;
     row.version = 1;
     ACTIONLOG_RETURN_IF_ERROR(tx.InsertEvent(row));
-    ACTIONLOG_RETURN_IF_ERROR(internal::LogChange(tx, ctx, internal::kOpEventStart, row, action));
     Action parent = action;
-    if (internal::TouchAction(parent, row.start_time, false)) {
-      ACTIONLOG_RETURN_IF_ERROR(
-          internal::SaveAction(tx, ctx, internal::kOpActionUpdate, action, parent));
+    const bool touched = internal::TouchAction(parent, row.start_time, false);
+    if (touched) {
+      ACTIONLOG_RETURN_IF_ERROR(internal::UpdateParent(tx, action, parent));
     }
+    ACTIONLOG_RETURN_IF_ERROR(
+        internal::LogChange(tx, ctx, internal::kOpEventStart, row, parent, touched));
     out = {std::move(row), true};
     return OkStatus();
   }));
@@ -515,12 +524,13 @@ Result<Written<Event>> Journal::FinishEvent(const Actor& actor, const FinishEven
     row.updated_at = ctx.now;
     row.version = existing.version + 1;
     ACTIONLOG_RETURN_IF_ERROR(tx.UpdateEvent(row, existing.version));
-    ACTIONLOG_RETURN_IF_ERROR(internal::LogChange(tx, ctx, internal::kOpEventFinish, row, action));
     Action parent = action;
-    if (internal::TouchAction(parent, finish, spec.result == kResultError)) {
-      ACTIONLOG_RETURN_IF_ERROR(
-          internal::SaveAction(tx, ctx, internal::kOpActionUpdate, action, parent));
+    const bool touched = internal::TouchAction(parent, finish, spec.result == kResultError);
+    if (touched) {
+      ACTIONLOG_RETURN_IF_ERROR(internal::UpdateParent(tx, action, parent));
     }
+    ACTIONLOG_RETURN_IF_ERROR(
+        internal::LogChange(tx, ctx, internal::kOpEventFinish, row, parent, touched));
     out = {std::move(row), true};
     return OkStatus();
   }));

@@ -205,7 +205,7 @@ Status CloneEventIn(store::WriteTransaction& tx, const ChangeContext& ctx, Clone
       row.version = e.version + 1;
       ACTIONLOG_RETURN_IF_ERROR(tx.UpdateEvent(row, e.version));
       ACTIONLOG_RETURN_IF_ERROR(
-          internal::LogChange(tx, ctx, internal::kOpEventAdvance, row, action));
+          internal::LogChange(tx, ctx, internal::kOpEventAdvance, row, action, false));
       out = {std::move(row), false, true};
       return OkStatus();
     }
@@ -219,7 +219,8 @@ Status CloneEventIn(store::WriteTransaction& tx, const ChangeContext& ctx, Clone
   row.created_at = in.created_at.value_or(ctx.now);
   row.version = 1;
   ACTIONLOG_RETURN_IF_ERROR(tx.InsertEvent(row));
-  ACTIONLOG_RETURN_IF_ERROR(internal::LogChange(tx, ctx, internal::kOpEventClone, row, action));
+  ACTIONLOG_RETURN_IF_ERROR(
+      internal::LogChange(tx, ctx, internal::kOpEventClone, row, action, false));
   out = {std::move(row), true, false};
   return OkStatus();
 }

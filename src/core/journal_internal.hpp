@@ -18,6 +18,8 @@ inline constexpr std::string_view kOpInstanceDelete = "instance.delete";
 inline constexpr std::string_view kOpInstanceClone = "instance.clone";
 inline constexpr std::string_view kOpActionStart = "action.start";
 inline constexpr std::string_view kOpActionFinish = "action.finish";
+// An action changed by an event write, as an entry of its own. Databases written before schema 3
+// hold such entries; newer writes record that change in the event's entry (parent_row).
 inline constexpr std::string_view kOpActionUpdate = "action.update";
 inline constexpr std::string_view kOpActionClone = "action.clone";
 inline constexpr std::string_view kOpEventStart = "event.start";
@@ -38,8 +40,11 @@ Status LogChange(store::WriteTransaction& tx, const ChangeContext& ctx, std::str
                  const Instance& row);
 Status LogChange(store::WriteTransaction& tx, const ChangeContext& ctx, std::string_view operation,
                  const Action& row);
+// An event's entry names its action (`parent`); when the write also changed that action
+// (`parent_changed`: the caller updated it with UpdateParent first), the entry records the
+// action's new image too, so one entry covers both rows.
 Status LogChange(store::WriteTransaction& tx, const ChangeContext& ctx, std::string_view operation,
-                 const Event& row, const Action& parent);
+                 const Event& row, const Action& parent, bool parent_changed);
 
 // The instance, or kNotFound.
 Result<Instance> RequireInstance(store::ReadTransaction& tx, std::string_view uuid);
@@ -48,12 +53,16 @@ Result<Action> RequireAction(store::ReadTransaction& tx, std::string_view instan
                              std::string_view request_id);
 
 // Moves an action's updated_at forward to `t` (never back) and marks it failed when `failed`.
-// Returns true when the row changed (then the caller updates and logs it).
+// Returns true when the row changed (then the caller writes it with UpdateParent).
 bool TouchAction(Action& action, std::optional<Timestamp> t, bool failed);
 
 // Writes an action whose fields were changed from `before` and logs it as `operation`.
 Status SaveAction(store::WriteTransaction& tx, const ChangeContext& ctx, std::string_view operation,
                   const Action& before, Action& after);
+
+// Writes an action changed by an event write (TouchAction), without an entry of its own: the
+// event's entry records it (LogChange with parent_changed).
+Status UpdateParent(store::WriteTransaction& tx, const Action& before, Action& after);
 
 // Inserts a new instance; `lost_race` tells whether the insert failed with kConflict, i.e. a
 // concurrent writer inserted the same uuid after this transaction found it absent (PostgreSQL's

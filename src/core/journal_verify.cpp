@@ -55,17 +55,35 @@ Status VerifyChain(store::ReadTransaction& tx, VerifyReport& report) {
   return OkStatus();
 }
 
-// Checks one row against the newest entry written for it.
+// The newest image the change log holds for a row: its own newest entry's or, for an action,
+// the newest image its events' entries recorded (parent_row), whichever came later. Row images
+// carry the row's version; an event's entry names the event's version, not its action's.
+Result<std::optional<ChangeEntry>> NewestEntryFor(store::ReadTransaction& tx, store::Entity entity,
+                                                  std::int64_t id) {
+  ACTIONLOG_ASSIGN_OR_RETURN(std::optional<ChangeEntry> own, tx.LatestChangeFor(entity, id));
+  if (entity != store::Entity::kAction) {
+    return own;
+  }
+  ACTIONLOG_ASSIGN_OR_RETURN(std::optional<ChangeEntry> by_event, tx.LatestParentChangeFor(id));
+  if (by_event && (!own || by_event->seq > own->seq)) {
+    by_event->row = std::move(by_event->parent_row);  // entity stays "event"
+    return by_event;
+  }
+  return own;
+}
+
+// Checks one row against the newest image the change log recorded for it.
 Status VerifyRow(store::ReadTransaction& tx, store::Entity entity, std::int64_t id,
                  std::int64_t version, const std::string& image, VerifyReport& report) {
   ++report.rows_checked;
   ACTIONLOG_ASSIGN_OR_RETURN(const std::optional<ChangeEntry> entry,
-                             tx.LatestChangeFor(entity, id));
+                             NewestEntryFor(tx, entity, id));
   const std::string what = std::string(store::EntityName(entity)) + " " + std::to_string(id);
   if (!entry) {
     Fail(report, std::nullopt,
          what + " has no change-log entry: it was written behind actionlog's back");
-  } else if (entry->row != image || entry->entity_version != version) {
+  } else if (entry->row != image ||
+             (entry->entity == store::EntityName(entity) && entry->entity_version != version)) {
     Fail(report, entry->seq,
          what + " differs from its change-log entry " + std::to_string(entry->seq) +
              ": it was changed behind actionlog's back");

@@ -167,6 +167,9 @@ std::string Canonical(const ChangeEntry& e) {
   o["request_id"] = e.request_id;
   o["event"] = e.event;
   o["row"] = e.row;
+  if (!e.parent_row.empty()) {  // absent from entries without one (and from older entries)
+    o["parent_row"] = e.parent_row;
+  }
   return boost::json::serialize(o);
 }
 
@@ -300,9 +303,28 @@ TEST(ChangeLogTest, CanonicalFormIsBoostJsonCompactSerialization) {
     ASSERT_EQ(RowImage(event), oracle::Image(event));
     ASSERT_EQ(RowImage(action), oracle::Image(action));
     ASSERT_EQ(RowImage(instance), oracle::Image(instance));
-    const ChangeEntry entry = rows.MakeEntry(RowImage(event));
+    ChangeEntry entry = rows.MakeEntry(RowImage(event));
+    ASSERT_EQ(CanonicalBytes(entry), oracle::Canonical(entry));
+    entry.parent_row = RowImage(action);
     ASSERT_EQ(CanonicalBytes(entry), oracle::Canonical(entry));
   }
+}
+
+// An entry without a parent_row hashes exactly as before the field existed (pinned: a change of
+// this value would make every recorded chain unverifiable); one with it hashes differently.
+TEST(ChangeLogTest, ParentRowIsHashedOnlyWhenPresent) {
+  ChangeEntry e = SampleEntry();
+  EXPECT_EQ(CanonicalBytes(e),
+            R"({"seq":1,"recorded_at":"2023-11-14 22:13:20.000000","actor_user":"u",)"
+            R"("actor_project":"p","actor_service":"test","operation":"action.start",)"
+            R"("entity":"action","entity_id":7,"entity_version":1,)"
+            R"("instance_uuid":"0a26c298-bdc6-4a1d-8ae4-5bedd52e1414","request_id":"req-1",)"
+            R"("event":"","row":"{}"})");
+  const std::string without = ChainHash(kGenesisHash, e);
+  e.parent_row = R"({"id":7})";
+  EXPECT_TRUE(CanonicalBytes(e).ends_with(R"(,"row":"{}","parent_row":"{\"id\":7}"})"))
+      << CanonicalBytes(e);
+  EXPECT_NE(ChainHash(kGenesisHash, e), without);
 }
 
 }  // namespace

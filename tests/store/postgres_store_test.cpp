@@ -230,12 +230,13 @@ TEST_F(PostgresStoreTest, FreshDatabaseHasLatestSchema) {
   ASSERT_OK_AND_ASSIGN(store_, Open());
 }
 
-// A version-1 database (Nova's request_id_idx still present) is refused until upgraded; the
-// upgrade drops the index and keeps every row.
+// A version-1 database (Nova's request_id_idx still present, no parent_row in the change log) is
+// refused until upgraded; the upgrade drops the index, adds the column and keeps every row.
 TEST_F(PostgresStoreTest, UpgradesAVersion1Database) {
   PutInstance(kUuidA);
   store_.reset();
   EXPECT_EQ(Raw("CREATE INDEX request_id_idx ON instance_actions (request_id);"
+                " ALTER TABLE change_log DROP COLUMN parent_row;"
                 " UPDATE actionlog_meta SET value = '1' WHERE key = 'schema_version'"),
             "");
   const auto refused = Open();
@@ -249,6 +250,9 @@ TEST_F(PostgresStoreTest, UpgradesAVersion1Database) {
   EXPECT_EQ(version, kSchemaVersion);
   EXPECT_EQ(Raw("SELECT count(*) FROM pg_indexes WHERE indexname = 'request_id_idx'"), "0");
   EXPECT_EQ(Raw("SELECT count(*) FROM instances"), "1");
+  EXPECT_EQ(Raw("SELECT is_nullable || ' ' || column_default FROM information_schema.columns"
+                " WHERE table_name = 'change_log' AND column_name = 'parent_row'"),
+            "NO ''::text");
 }
 
 TEST_F(PostgresStoreTest, RefusesNewerSchema) {

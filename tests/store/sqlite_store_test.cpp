@@ -861,8 +861,9 @@ TEST(SqliteStoreSchemaTest, OldSchemaNeedsAnExplicitUpgrade) {
               IsOk());
 }
 
-// A version-1 database (Nova's request_id and updated_at indexes still present) is refused until
-// upgraded; the upgrade drops the two indexes and keeps every row.
+// A version-1 database (Nova's request_id and updated_at indexes still present, no parent_row in
+// the change log) is refused until upgraded; the upgrade drops the two indexes, adds the column
+// (empty in the entries already there) and keeps every row.
 TEST(SqliteStoreSchemaTest, UpgradesAVersion1Database) {
   TempDir dir;
   const std::string path = dir.File("v1.db");
@@ -886,6 +887,12 @@ TEST(SqliteStoreSchemaTest, UpgradesAVersion1Database) {
     raw.Exec(
         "CREATE INDEX instance_actions_instance_uuid_updated_at_idx"
         " ON instance_actions(instance_uuid, updated_at)");
+    raw.Exec("ALTER TABLE change_log DROP COLUMN parent_row");
+    raw.Exec(
+        "INSERT INTO change_log (seq, recorded_at, actor_user, actor_project, actor_service,"
+        " operation, entity, entity_id, entity_version, instance_uuid, request_id, event,"
+        " row_image, prev_hash, hash) VALUES (1, '2026-01-01 00:00:00.000000', 'u', 'p', '',"
+        " 'action.start', 'action', 1, 1, '', 'req-v1', '', '{}', '', '')");
     raw.Exec("UPDATE actionlog_meta SET value = '1' WHERE key = 'schema_version'");
   }
   const auto refused = Open(path);
@@ -904,6 +911,8 @@ TEST(SqliteStoreSchemaTest, UpgradesAVersion1Database) {
   EXPECT_EQ(raw.Column(indexes), std::vector<std::string>{"0"});
   EXPECT_EQ(raw.Column("SELECT request_id FROM instance_actions"),
             std::vector<std::string>{"req-v1"});
+  EXPECT_EQ(raw.Column("SELECT request_id || '|' || parent_row || '|' FROM change_log"),
+            std::vector<std::string>{"req-v1||"});
   EXPECT_EQ(raw.Column("PRAGMA integrity_check"), std::vector<std::string>{"ok"});
 }
 

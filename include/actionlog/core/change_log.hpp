@@ -1,11 +1,13 @@
 // The append-only, hash-chained change log.
 //
-// Every change of a row appends one entry in the same transaction. The entry's canonical bytes
+// Every journal write appends one entry in the same transaction: the row it wrote and, when an
+// event write also changed the event's action (its updated_at or message), that action's new
+// image as parent_row. The entry's canonical bytes
 // are a JSON object with a fixed key order (see CanonicalBytes), and
 //   hash = lower-hex(SHA-256(prev_hash || canonical bytes))
 // where prev_hash is the previous entry's hash as 64 hex characters (64 '0' for the first entry).
 // Changing, removing or reordering any entry breaks every later hash; a row changed without its
-// entry no longer matches the entry's row image. Pure functions; thread-safe.
+// entry no longer matches the newest image recorded for it. Pure functions; thread-safe.
 #pragma once
 
 #include <string>

@@ -108,7 +108,10 @@ struct ChangeEntry {
   std::string instance_uuid;
   std::string request_id;
   std::string event;
-  std::string row;        // canonical JSON of the row after the change
+  std::string row;  // canonical JSON of the row after the change
+  // Canonical JSON of the event's parent action after the change, when an event write also
+  // changed its action (updated_at, message); empty otherwise. One entry then records both rows.
+  std::string parent_row;
   std::string prev_hash;  // 64 lower-case hex digits
   std::string hash;       // 64 lower-case hex digits
 

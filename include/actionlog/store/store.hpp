@@ -24,7 +24,7 @@
 namespace actionlog::store {
 
 // The newest schema this binary knows. Migrations are numbered 1..kSchemaVersion.
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 // Keyset page of an instance's live actions, newest first (created_at DESC, id DESC).
 struct ActionPageQuery {
@@ -65,6 +65,9 @@ class ReadTransaction {
   virtual Result<ChainHead> GetChainHead() = 0;
   // The newest change-log entry written for one row, if any.
   virtual Result<std::optional<ChangeEntry>> LatestChangeFor(Entity entity, std::int64_t id) = 0;
+  // The newest entry of any event of this action that also recorded the action's image
+  // (a non-empty parent_row), if any.
+  virtual Result<std::optional<ChangeEntry>> LatestParentChangeFor(std::int64_t action_id) = 0;
   // Number of distinct rows of this kind that the change log mentions.
   virtual Result<std::int64_t> CountLoggedEntities(Entity entity) = 0;
 

@@ -73,6 +73,7 @@ Params RowParams(const ChangeEntry& row) {
   params.AddText(std::string_view(row.row));
   params.AddText(std::string_view(row.prev_hash));
   params.AddText(std::string_view(row.hash));
+  params.AddText(std::string_view(row.parent_row));
   return params;
 }
 
@@ -91,6 +92,7 @@ Params SealParams(const ChangeEntry& row, std::string_view canonical_rest) {
   params.AddText(std::string_view(row.request_id));
   params.AddText(std::string_view(row.event));
   params.AddText(std::string_view(row.row));
+  params.AddText(std::string_view(row.parent_row));
   return params;
 }
 
@@ -165,6 +167,7 @@ ChangeEntry ReadChange(const ResultRow& row) {
   out.row = row.Text(12);
   out.prev_hash = row.Text(13);
   out.hash = row.Text(14);
+  out.parent_row = row.Text(15);
   return out;
 }
 

@@ -66,6 +66,9 @@ const std::vector<std::string_view>& Migrations() {
       // 2: drop Nova's request_id_idx, which no statement uses (lookups by request id go
       // through instance_actions_live_request_idx) and every action insert paid for.
       "DROP INDEX IF EXISTS request_id_idx;",
+      // 3: an event's entry also records its action's new image when the event write changed
+      // the action, instead of a second entry for the action ('' in older entries).
+      "ALTER TABLE change_log ADD COLUMN parent_row text NOT NULL DEFAULT '';",
   };
   return kMigrations;
 }

@@ -15,9 +15,10 @@ namespace {
 #define ACTIONLOG_PG_EVENT_COLUMNS                                                      \
   "id, created_at, updated_at, deleted_at, event, action_id, start_time, finish_time, " \
   "result, traceback, deleted, host, details, version"
-#define ACTIONLOG_PG_CHANGE_COLUMNS                                                 \
-  "seq, recorded_at, actor_user, actor_project, actor_service, operation, entity, " \
-  "entity_id, entity_version, instance_uuid, request_id, event, row_image, prev_hash, hash"
+#define ACTIONLOG_PG_CHANGE_COLUMNS                                                           \
+  "seq, recorded_at, actor_user, actor_project, actor_service, operation, entity, "           \
+  "entity_id, entity_version, instance_uuid, request_id, event, row_image, prev_hash, hash, " \
+  "parent_row"
 
 // Parameter lists in column order; $1 is always the id.
 #define ACTIONLOG_PG_INSTANCE_VALUES                                                      \
@@ -65,6 +66,11 @@ constexpr std::array<std::string_view, Index(StmtId::kListActionsFirst)> kFixedS
     "SELECT " ACTIONLOG_PG_CHANGE_COLUMNS
     " FROM change_log WHERE entity = $1::text AND entity_id = $2::bigint"
     " ORDER BY seq DESC LIMIT 1",
+    // The action's images that its events' entries recorded (see the SQLite backend).
+    "SELECT " ACTIONLOG_PG_CHANGE_COLUMNS
+    " FROM change_log WHERE entity = 'event' AND entity_id IN"
+    " (SELECT id FROM instance_actions_events WHERE action_id = $1::bigint)"
+    " AND parent_row <> '' ORDER BY seq DESC LIMIT 1",
     "SELECT count(DISTINCT entity_id) FROM change_log WHERE entity = $1::text",
     ACTIONLOG_PG_INSERTS("instances",
                          "created_at, updated_at, deleted_at, uuid, project_id, user_id, host, "
@@ -89,7 +95,8 @@ constexpr std::array<std::string_view, Index(StmtId::kListActionsFirst)> kFixedS
     "(" ACTIONLOG_PG_EVENT_VALUES ") WHERE id = $1::bigint AND version = $15::bigint",
     "INSERT INTO change_log (" ACTIONLOG_PG_CHANGE_COLUMNS
     ") VALUES ($1::bigint, $2::timestamp, $3::text, $4::text, $5::text, $6::text, $7::text,"
-    " $8::bigint, $9::bigint, $10::text, $11::text, $12::text, $13::text, $14::text, $15::text)",
+    " $8::bigint, $9::bigint, $10::text, $11::text, $12::text, $13::text, $14::text, $15::text,"
+    " $16::text)",
     // The entry after the head this transaction sees (the writer holds the chain lock):
     // hash = SHA-256(prev_hash || '{"seq":' || seq || the rest of the canonical bytes), which is
     // ChainHash of change_log.hpp, as the canonical bytes begin with the seq field.
@@ -97,7 +104,7 @@ constexpr std::array<std::string_view, Index(StmtId::kListActionsFirst)> kFixedS
     ") SELECT h.seq + 1, $2::timestamp, $3::text, $4::text, $5::text, $6::text, $7::text,"
     " $8::bigint, $9::bigint, $10::text, $11::text, $12::text, $13::text, h.hash,"
     " encode(sha256(convert_to(h.hash || '{\"seq\":' || (h.seq + 1)::text, 'UTF8') || $1::bytea),"
-    " 'hex') FROM (SELECT 0::bigint AS seq, repeat('0', 64) AS hash UNION ALL"
+    " 'hex'), $14::text FROM (SELECT 0::bigint AS seq, repeat('0', 64) AS hash UNION ALL"
     " (SELECT seq, hash FROM change_log ORDER BY seq DESC LIMIT 1) ORDER BY seq DESC LIMIT 1) AS h",
 };
 

@@ -23,6 +23,7 @@ enum class StmtId : std::uint8_t {
   kReadChanges,
   kChainHead,
   kLatestChange,
+  kLatestParentChange,
   kCountLogged,
   kInsertInstance,
   kInsertInstanceWithId,

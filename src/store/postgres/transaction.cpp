@@ -213,6 +213,16 @@ Result<std::optional<ChangeEntry>> PgTransaction::LatestChangeFor(Entity entity,
                       : std::optional<ChangeEntry>(std::move(rows[0]));
 }
 
+Result<std::optional<ChangeEntry>> PgTransaction::LatestParentChangeFor(std::int64_t action_id) {
+  Params params;
+  params.AddInt(action_id);
+  ACTIONLOG_ASSIGN_OR_RETURN(std::vector<ChangeEntry> rows,
+                             Collect<ChangeEntry>(StmtId::kLatestParentChange, params, ReadChange,
+                                                  "reading the change log"));
+  return rows.empty() ? std::optional<ChangeEntry>()
+                      : std::optional<ChangeEntry>(std::move(rows[0]));
+}
+
 Result<std::int64_t> PgTransaction::CountLoggedEntities(Entity entity) {
   Params params;
   params.AddText(EntityName(entity));

@@ -77,6 +77,7 @@ void BindRow(Statement& stmt, const ChangeEntry& row) {
   stmt.BindText(13, std::string_view(row.row));
   stmt.BindText(14, std::string_view(row.prev_hash));
   stmt.BindText(15, std::string_view(row.hash));
+  stmt.BindText(16, std::string_view(row.parent_row));
 }
 
 Status ReadInstance(const Statement& stmt, Instance& row) {
@@ -146,6 +147,7 @@ Status ReadChange(const Statement& stmt, ChangeEntry& row) {
   row.row = stmt.ColumnText(12);
   row.prev_hash = stmt.ColumnText(13);
   row.hash = stmt.ColumnText(14);
+  row.parent_row = stmt.ColumnText(15);
   return OkStatus();
 }
 

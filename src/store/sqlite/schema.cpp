@@ -68,6 +68,11 @@ const std::vector<Migration>& Migrations() {
           R"sql(DROP INDEX IF EXISTS request_id_idx)sql",
           R"sql(DROP INDEX IF EXISTS instance_actions_instance_uuid_updated_at_idx)sql",
       },
+      // 3: an event's entry also records its action's new image when the event write changed
+      // the action, instead of a second entry for the action ('' in older entries).
+      {
+          R"sql(ALTER TABLE change_log ADD COLUMN parent_row TEXT NOT NULL DEFAULT '')sql",
+      },
   };
   return kMigrations;
 }

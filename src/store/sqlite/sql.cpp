@@ -15,9 +15,10 @@ namespace {
 #define ACTIONLOG_SQL_EVENT_COLUMNS                                                     \
   "id, created_at, updated_at, deleted_at, event, action_id, start_time, finish_time, " \
   "result, traceback, deleted, host, details, version"
-#define ACTIONLOG_SQL_CHANGE_COLUMNS                                                \
-  "seq, recorded_at, actor_user, actor_project, actor_service, operation, entity, " \
-  "entity_id, entity_version, instance_uuid, request_id, event, row_image, prev_hash, hash"
+#define ACTIONLOG_SQL_CHANGE_COLUMNS                                                          \
+  "seq, recorded_at, actor_user, actor_project, actor_service, operation, entity, "           \
+  "entity_id, entity_version, instance_uuid, request_id, event, row_image, prev_hash, hash, " \
+  "parent_row"
 
 constexpr std::array<std::string_view, Index(StmtId::kListActionsFirst)> kFixedSql = {
     "BEGIN",
@@ -40,6 +41,12 @@ constexpr std::array<std::string_view, Index(StmtId::kListActionsFirst)> kFixedS
     "SELECT seq, hash FROM change_log ORDER BY seq DESC LIMIT 1",
     "SELECT " ACTIONLOG_SQL_CHANGE_COLUMNS
     " FROM change_log WHERE entity = ?1 AND entity_id = ?2"
+    " ORDER BY seq DESC LIMIT 1",
+    // The action's images that its events' entries recorded: through the events' action index,
+    // then each event's entries on change_log_entity_idx.
+    "SELECT " ACTIONLOG_SQL_CHANGE_COLUMNS
+    " FROM change_log WHERE entity = 'event' AND entity_id IN"
+    " (SELECT id FROM instance_actions_events WHERE action_id = ?1) AND parent_row != ''"
     " ORDER BY seq DESC LIMIT 1",
     "SELECT COUNT(DISTINCT entity_id) FROM change_log WHERE entity = ?1",
     "SELECT " ACTIONLOG_SQL_INSTANCE_COLUMNS " FROM instances WHERE id > ?1 ORDER BY id LIMIT ?2",
@@ -70,7 +77,7 @@ constexpr std::array<std::string_view, Index(StmtId::kListActionsFirst)> kFixedS
     " WHERE id = ?1 AND version = ?15",
     "INSERT INTO change_log (" ACTIONLOG_SQL_CHANGE_COLUMNS
     ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
-    " ?10, ?11, ?12, ?13, ?14, ?15)",
+    " ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
 };
 
 constexpr std::size_t kMarkerKinds = 3;

@@ -24,6 +24,7 @@ enum class StmtId : std::uint8_t {
   kReadChanges,
   kChainHead,
   kLatestChange,
+  kLatestParentChange,
   kCountLogged,
   kScanInstances,
   kScanActions,

@@ -166,6 +166,13 @@ Result<std::optional<ChangeEntry>> SqliteTransaction::LatestChangeFor(Entity ent
   return First<ChangeEntry>(stmt, ReadChange, "reading the change log");
 }
 
+Result<std::optional<ChangeEntry>> SqliteTransaction::LatestParentChangeFor(
+    std::int64_t action_id) {
+  ACTIONLOG_ASSIGN_OR_RETURN(Statement stmt, conn_.Get(StmtId::kLatestParentChange));
+  stmt.BindInt(1, action_id);
+  return First<ChangeEntry>(stmt, ReadChange, "reading the change log");
+}
+
 Result<std::int64_t> SqliteTransaction::CountLoggedEntities(Entity entity) {
   constexpr std::string_view kContext = "counting logged rows";
   ACTIONLOG_ASSIGN_OR_RETURN(Statement stmt, conn_.Get(StmtId::kCountLogged));

@@ -26,6 +26,7 @@ class SqliteTransaction final : public WriteTransaction {
   Result<std::vector<ChangeEntry>> ReadChanges(std::int64_t after_seq, int limit) override;
   Result<ChainHead> GetChainHead() override;
   Result<std::optional<ChangeEntry>> LatestChangeFor(Entity entity, std::int64_t id) override;
+  Result<std::optional<ChangeEntry>> LatestParentChangeFor(std::int64_t action_id) override;
   Result<std::int64_t> CountLoggedEntities(Entity entity) override;
   Result<std::vector<Instance>> ScanInstances(std::int64_t after_id, int limit) override;
   Result<std::vector<Action>> ScanActions(std::int64_t after_id, int limit) override;

@@ -3,7 +3,9 @@
 #include <cstdio>
 #include <map>
 #include <random>
+#include <tuple>
 #include <utility>
+#include <vector>
 
 #include <boost/asio/connect.hpp>
 #include <boost/beast/http/read.hpp>
@@ -178,15 +180,32 @@ Result<std::vector<ChangeEntry>> ReadCheckedChangeLog(Journal& journal) {
       return log;
     }
     for (ChangeEntry& e : page) {
-      std::int64_t& last = last_version[std::make_pair(e.entity, e.entity_id)];
-      if (e.entity_version != last + 1) {
-        return MakeError(ErrorCode::kDataLoss, "change " + std::to_string(e.seq) + " (" +
-                                                   e.operation + ") logs " + e.entity + " " +
-                                                   std::to_string(e.entity_id) + " version " +
-                                                   std::to_string(e.entity_version) +
-                                                   " after version " + std::to_string(last));
+      // Every row's versions follow each other, whether an entry logs the row itself or, for an
+      // event write that also changed its action, the action's image (parent_row).
+      std::vector<std::tuple<std::string, std::int64_t, std::int64_t>> rows = {
+          {e.entity, e.entity_id, e.entity_version}};
+      if (!e.parent_row.empty()) {
+        boost::system::error_code ec;
+        const boost::json::value parent = boost::json::parse(e.parent_row, ec);
+        if (ec || !parent.is_object() || !parent.as_object().contains("id") ||
+            !parent.as_object().contains("version")) {
+          return MakeError(
+              ErrorCode::kDataLoss,
+              "change " + std::to_string(e.seq) + " has a malformed parent_row: " + e.parent_row);
+        }
+        rows.emplace_back("action", parent.at("id").to_number<std::int64_t>(),
+                          parent.at("version").to_number<std::int64_t>());
       }
-      last = e.entity_version;
+      for (const auto& [entity, id, version] : rows) {
+        std::int64_t& last = last_version[std::make_pair(entity, id)];
+        if (version != last + 1) {
+          return MakeError(ErrorCode::kDataLoss,
+                           "change " + std::to_string(e.seq) + " (" + e.operation + ") logs " +
+                               entity + " " + std::to_string(id) + " version " +
+                               std::to_string(version) + " after version " + std::to_string(last));
+        }
+        last = version;
+      }
       log.push_back(std::move(e));
     }
   }

@@ -84,6 +84,10 @@ class FaultyWriteTransaction final : public store::WriteTransaction {
     return tx_.LatestChangeFor(entity, id);
   }
 
+  Result<std::optional<ChangeEntry>> LatestParentChangeFor(std::int64_t action_id) override {
+    return tx_.LatestParentChangeFor(action_id);
+  }
+
   Result<std::int64_t> CountLoggedEntities(store::Entity entity) override {
     return tx_.CountLoggedEntities(entity);
   }
