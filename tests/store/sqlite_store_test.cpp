@@ -549,16 +549,20 @@ TEST_P(SqliteStoreTest, ConcurrentWritersAreAllCommitted) {
 }
 
 // A job that fails after writing loses exactly its own rows, even when it shares a transaction.
+// The batch first runs without savepoints; the first failure rolls it back and the jobs before
+// it run once more, each isolated, so no callback runs more than twice.
 TEST_P(SqliteStoreTest, FailingJobInABatchDoesNotUndoTheOthers) {
   std::thread blocker = HoldWriter(*store_, std::chrono::milliseconds(300));
   // These queue up behind the blocker and run as one batch.
   constexpr int kJobs = 9;
   std::vector<Status> results(kJobs);
+  std::vector<std::atomic<int>> runs(kJobs);
   std::vector<std::thread> threads;
   threads.reserve(kJobs);
   for (int i = 0; i < kJobs; ++i) {
     threads.emplace_back([&, i] {
       results[static_cast<std::size_t>(i)] = store_->Write([&](WriteTransaction& tx) -> Status {
+        ++runs[static_cast<std::size_t>(i)];
         Action row = MakeAction("req-batch-" + std::to_string(i), T(i));
         ACTIONLOG_RETURN_IF_ERROR(tx.InsertAction(row));
         if (i % 3 == 1) {
@@ -576,6 +580,9 @@ TEST_P(SqliteStoreTest, FailingJobInABatchDoesNotUndoTheOthers) {
   }
   blocker.join();
   for (int i = 0; i < kJobs; ++i) {
+    const int ran = runs[static_cast<std::size_t>(i)].load();
+    EXPECT_GE(ran, 1) << i;
+    EXPECT_LE(ran, 2) << i;
     const Status& status = results[static_cast<std::size_t>(i)];
     if (i % 3 == 0) {
       EXPECT_THAT(status, IsOk()) << i;

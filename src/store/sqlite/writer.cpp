@@ -1,5 +1,7 @@
 #include "store/sqlite/writer.hpp"
 
+#include <algorithm>
+#include <cstddef>
 #include <exception>
 #include <string>
 #include <utility>
@@ -70,12 +72,13 @@ void GroupCommitWriter::Lead(Job& leader, std::unique_lock<std::mutex>& lock) {
 void GroupCommitWriter::RunBatch() {
   const std::lock_guard<std::mutex> lock(conn_mu_);
   std::size_t next = 0;
+  bool isolate = false;
   while (next < batch_.size()) {
-    next = RunTransaction(next);
+    next = RunTransaction(next, isolate);
   }
 }
 
-std::size_t GroupCommitWriter::RunTransaction(std::size_t first) {
+std::size_t GroupCommitWriter::RunTransaction(std::size_t first, bool& isolate) {
   const Status begin = RunControl(conn_, StmtId::kBeginImmediate, "starting a write transaction");
   if (!begin) {
     for (std::size_t i = first; i < batch_.size(); ++i) {
@@ -83,14 +86,25 @@ std::size_t GroupCommitWriter::RunTransaction(std::size_t first) {
     }
     return batch_.size();
   }
-  // A job alone in its transaction needs no savepoint: if it fails, rolling the transaction
-  // back undoes exactly that job (the sequential writer's case; saves two statements per write).
-  const bool alone = batch_.size() - first == 1;
+  // Jobs run without savepoints until one fails (the common case costs no SAVEPOINT/RELEASE and
+  // no statement journal). A job that fails then rolls back the whole transaction: it keeps its
+  // error, and the jobs before it run again, each in its own savepoint (Store::Write's callbacks
+  // may run more than once). A job alone in its transaction never needs a savepoint.
+  const bool savepoints = isolate && batch_.size() - first > 1;
   for (std::size_t i = first; i < batch_.size(); ++i) {
     Status tx_error;
-    if (!RunJob(*batch_[i], alone, tx_error)) {
+    if (!RunJob(*batch_[i], savepoints, tx_error)) {
       if (sqlite3_get_autocommit(conn_.Handle()) == 0) {
         (void)RunControl(conn_, StmtId::kRollback, "rolling back a write transaction");
+      }
+      if (tx_error && i > first) {
+        // Jobs [first, i) were undone with it: move the failed job before them and run them
+        // again, isolated.
+        std::rotate(batch_.begin() + static_cast<std::ptrdiff_t>(first),
+                    batch_.begin() + static_cast<std::ptrdiff_t>(i),
+                    batch_.begin() + static_cast<std::ptrdiff_t>(i + 1));
+        isolate = true;
+        return first + 1;
       }
       FailSucceeded(first, i + 1, tx_error);
       return i + 1;
@@ -106,8 +120,8 @@ std::size_t GroupCommitWriter::RunTransaction(std::size_t first) {
   return batch_.size();
 }
 
-bool GroupCommitWriter::RunJob(Job& job, bool alone, Status& tx_error) {
-  if (!alone) {
+bool GroupCommitWriter::RunJob(Job& job, bool savepoint, Status& tx_error) {
+  if (savepoint) {
     tx_error = RunControl(conn_, StmtId::kSavepoint, "starting a savepoint");
     if (!tx_error) {
       job.status = tx_error;
@@ -123,7 +137,7 @@ bool GroupCommitWriter::RunJob(Job& job, bool alone, Status& tx_error) {
     job.status = tx_error;
     return false;
   }
-  if (alone) {  // on failure the caller rolls the transaction back; the job keeps its error
+  if (!savepoint) {  // on failure the caller rolls the transaction back; the job keeps its error
     tx_error = OkStatus();
     return static_cast<bool>(job.status);
   }
