@@ -88,15 +88,26 @@ std::string_view Statement::Text(int column) const {
 
 std::string Statement::ColumnText(int column) const { return std::string(Text(column)); }
 
+bool Statement::IsNull(int column, const unsigned char* text) const {
+  // sqlite3_column_text returns no pointer for NULL (and, on a failed conversion, for nothing
+  // else that this store reads): asking the type only then saves a call on every non-NULL value.
+  return text == nullptr && sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+}
+
 std::optional<std::string> Statement::ColumnOptText(int column) const {
-  if (sqlite3_column_type(stmt_, column) == SQLITE_NULL) {
+  const unsigned char* data = sqlite3_column_text(stmt_, column);
+  if (IsNull(column, data)) {
     return std::nullopt;
   }
-  return std::string(Text(column));
+  if (data == nullptr) {
+    return std::string();
+  }
+  return std::string(reinterpret_cast<const char*>(data),
+                     static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
 }
 
 Result<std::optional<Timestamp>> Statement::ColumnTime(int column) const {
-  if (sqlite3_column_type(stmt_, column) == SQLITE_NULL) {
+  if (IsNull(column, sqlite3_column_text(stmt_, column))) {
     return std::optional<Timestamp>();
   }
   ACTIONLOG_ASSIGN_OR_RETURN(const Timestamp value, ColumnRequiredTime(column));

@@ -49,6 +49,8 @@ class Statement {
 
  private:
   std::string_view Text(int column) const;
+  // Whether `column` is NULL, given what sqlite3_column_text returned for it.
+  bool IsNull(int column, const unsigned char* text) const;
   void Check(int rc);
 
   sqlite3* db_;
