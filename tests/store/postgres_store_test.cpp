@@ -759,8 +759,13 @@ TEST_F(PostgresStoreTest, UpdatesOfLockedRowsAreQueuedAndUnreadRowsStillConflict
 // and the next write reconnect without an error reaching the caller.
 TEST_F(PostgresStoreTest, DroppedConnectionsAreReopened) {
   PutInstance(kUuidA);
-  Raw("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-      " WHERE application_name = 'actionlog' AND pid <> pg_backend_pid()");
+  // Only this test's database: other tests run in parallel on the same server. The store holds
+  // at least its writer's and a reader's connections.
+  const std::string terminated =
+      Raw("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+          " WHERE application_name = 'actionlog' AND datname = current_database()"
+          " AND pid <> pg_backend_pid()");
+  EXPECT_EQ(terminated.substr(0, 3), "t\nt") << terminated;
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_THAT(store_->Read([&](ReadTransaction& tx) -> Status {
     ACTIONLOG_ASSIGN_OR_RETURN(std::optional<Instance> row, tx.GetInstance(kUuidA));
