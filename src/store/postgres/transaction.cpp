@@ -103,13 +103,17 @@ Result<std::vector<Row>> PgTransaction::Collect(StmtId id, const Params& params,
   return rows;
 }
 
+template <class Row, class ReadFn>
+Result<std::optional<Row>> PgTransaction::First(StmtId id, const Params& params, ReadFn read,
+                                                std::string_view context) {
+  ACTIONLOG_ASSIGN_OR_RETURN(std::vector<Row> rows, Collect<Row>(id, params, read, context));
+  return rows.empty() ? std::optional<Row>() : std::optional<Row>(std::move(rows[0]));
+}
+
 Result<std::optional<Instance>> PgTransaction::GetInstance(std::string_view uuid) {
   Params params;
   params.AddText(uuid);
-  ACTIONLOG_ASSIGN_OR_RETURN(
-      std::vector<Instance> rows,
-      Collect<Instance>(StmtId::kGetInstance, params, ReadInstance, "reading instance"));
-  return rows.empty() ? std::optional<Instance>() : std::optional<Instance>(std::move(rows[0]));
+  return First<Instance>(StmtId::kGetInstance, params, ReadInstance, "reading instance");
 }
 
 Result<std::optional<Action>> PgTransaction::GetAction(std::string_view instance_uuid,
@@ -117,10 +121,7 @@ Result<std::optional<Action>> PgTransaction::GetAction(std::string_view instance
   Params params;
   params.AddText(instance_uuid);
   params.AddText(request_id);
-  ACTIONLOG_ASSIGN_OR_RETURN(
-      std::vector<Action> rows,
-      Collect<Action>(StmtId::kGetAction, params, ReadAction, "reading action"));
-  return rows.empty() ? std::optional<Action>() : std::optional<Action>(std::move(rows[0]));
+  return First<Action>(StmtId::kGetAction, params, ReadAction, "reading action");
 }
 
 Status PgTransaction::AppendPage(std::size_t id, const Params& params, std::vector<Action>& out) {
@@ -206,21 +207,14 @@ Result<std::optional<ChangeEntry>> PgTransaction::LatestChangeFor(Entity entity,
   Params params;
   params.AddText(EntityName(entity));
   params.AddInt(id);
-  ACTIONLOG_ASSIGN_OR_RETURN(
-      std::vector<ChangeEntry> rows,
-      Collect<ChangeEntry>(StmtId::kLatestChange, params, ReadChange, "reading the change log"));
-  return rows.empty() ? std::optional<ChangeEntry>()
-                      : std::optional<ChangeEntry>(std::move(rows[0]));
+  return First<ChangeEntry>(StmtId::kLatestChange, params, ReadChange, "reading the change log");
 }
 
 Result<std::optional<ChangeEntry>> PgTransaction::LatestParentChangeFor(std::int64_t action_id) {
   Params params;
   params.AddInt(action_id);
-  ACTIONLOG_ASSIGN_OR_RETURN(std::vector<ChangeEntry> rows,
-                             Collect<ChangeEntry>(StmtId::kLatestParentChange, params, ReadChange,
-                                                  "reading the change log"));
-  return rows.empty() ? std::optional<ChangeEntry>()
-                      : std::optional<ChangeEntry>(std::move(rows[0]));
+  return First<ChangeEntry>(StmtId::kLatestParentChange, params, ReadChange,
+                            "reading the change log");
 }
 
 Result<std::int64_t> PgTransaction::CountLoggedEntities(Entity entity) {

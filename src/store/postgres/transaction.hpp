@@ -103,6 +103,10 @@ class PgTransaction final : public WriteTransaction {
   template <class Row, class ReadFn>
   Result<std::vector<Row>> Collect(StmtId id, const Params& params, ReadFn read,
                                    std::string_view context);
+  // The first row of Collect, if any.
+  template <class Row, class ReadFn>
+  Result<std::optional<Row>> First(StmtId id, const Params& params, ReadFn read,
+                                   std::string_view context);
   Status AppendPage(std::size_t id, const Params& params, std::vector<Action>& out);
   template <class Row>
   Status Insert(StmtId id, StmtId with_id, Row& row, std::string_view what);

@@ -78,12 +78,15 @@ Status Statement::Run(std::string_view context) {
 std::int64_t Statement::ColumnInt(int column) const { return sqlite3_column_int64(stmt_, column); }
 
 std::string_view Statement::Text(int column) const {
-  const unsigned char* data = sqlite3_column_text(stmt_, column);
-  if (data == nullptr) {
+  return View(column, sqlite3_column_text(stmt_, column));
+}
+
+std::string_view Statement::View(int column, const unsigned char* text) const {
+  if (text == nullptr) {
     return {};
   }
   const auto size = static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column));
-  return {reinterpret_cast<const char*>(data), size};
+  return {reinterpret_cast<const char*>(text), size};
 }
 
 std::string Statement::ColumnText(int column) const { return std::string(Text(column)); }
@@ -99,23 +102,23 @@ std::optional<std::string> Statement::ColumnOptText(int column) const {
   if (IsNull(column, data)) {
     return std::nullopt;
   }
-  if (data == nullptr) {
-    return std::string();
-  }
-  return std::string(reinterpret_cast<const char*>(data),
-                     static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
+  return std::string(View(column, data));
 }
 
 Result<std::optional<Timestamp>> Statement::ColumnTime(int column) const {
-  if (IsNull(column, sqlite3_column_text(stmt_, column))) {
+  const unsigned char* data = sqlite3_column_text(stmt_, column);
+  if (IsNull(column, data)) {
     return std::optional<Timestamp>();
   }
-  ACTIONLOG_ASSIGN_OR_RETURN(const Timestamp value, ColumnRequiredTime(column));
+  ACTIONLOG_ASSIGN_OR_RETURN(const Timestamp value, ParseTime(column, View(column, data)));
   return std::optional<Timestamp>(value);
 }
 
 Result<Timestamp> Statement::ColumnRequiredTime(int column) const {
-  const std::string_view text = Text(column);
+  return ParseTime(column, Text(column));
+}
+
+Result<Timestamp> Statement::ParseTime(int column, std::string_view text) const {
   auto parsed = ParseStorageTime(text);
   if (!parsed) {
     std::string message = "column ";

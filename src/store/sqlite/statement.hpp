@@ -49,8 +49,12 @@ class Statement {
 
  private:
   std::string_view Text(int column) const;
+  // `column`'s text, given what sqlite3_column_text returned for it (empty for none).
+  std::string_view View(int column, const unsigned char* text) const;
   // Whether `column` is NULL, given what sqlite3_column_text returned for it.
   bool IsNull(int column, const unsigned char* text) const;
+  // `text` (column `column`'s) as a timestamp; kDataLoss naming the column when it is not one.
+  Result<Timestamp> ParseTime(int column, std::string_view text) const;
   void Check(int rc);
 
   sqlite3* db_;
