@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -687,6 +688,85 @@ TEST_F(PostgresStoreTest, GroupCommitIsolatesFailingJobs) {
   const int kept = kWriters * (kPerWriter - kPerWriter / 3);
   EXPECT_EQ(Raw("SELECT count(*) FROM instance_actions"), std::to_string(kept));
   EXPECT_EQ(AllChanges().size(), static_cast<std::size_t>(kept));
+}
+
+// Jobs of a batch run without savepoints until one fails; then the transaction is rolled back, the
+// failed job keeps its error and the others run again, each in a savepoint. No job runs more than
+// twice, none is lost, and the chain stays linear.
+TEST_F(PostgresStoreTest, FailingJobInABatchDoesNotUndoTheOthers) {
+  PutInstance(kUuidA);
+  constexpr int kJobs = 9;
+  std::vector<Status> results(kJobs);
+  std::vector<std::atomic<int>> runs(kJobs);
+  std::atomic<bool> leader_running{false};
+  std::atomic<int> leader_runs{0};
+  // The leader's job holds its batch open while the others queue; they join that batch.
+  std::thread leader([&] {
+    EXPECT_THAT(store_->Write([&](WriteTransaction& tx) -> Status {
+      ++leader_runs;
+      leader_running = true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      Action row = MakeAction(kUuidA, "req-leader", T(0));
+      ACTIONLOG_RETURN_IF_ERROR(tx.InsertAction(row));
+      return AppendEntry(tx, row.id);
+    }),
+                IsOk());
+  });
+  while (!leader_running) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  std::vector<std::thread> threads;
+  threads.reserve(kJobs);
+  for (int i = 0; i < kJobs; ++i) {
+    threads.emplace_back([&, i] {
+      results[static_cast<std::size_t>(i)] = store_->Write([&](WriteTransaction& tx) -> Status {
+        ++runs[static_cast<std::size_t>(i)];
+        Action row = MakeAction(kUuidA, "req-batch-" + std::to_string(i), T(i + 1));
+        ACTIONLOG_RETURN_IF_ERROR(tx.InsertAction(row));
+        ACTIONLOG_RETURN_IF_ERROR(AppendEntry(tx, row.id));
+        if (i % 3 == 1) {
+          return MakeError(ErrorCode::kFailedPrecondition, "job " + std::to_string(i));
+        }
+        if (i % 3 == 2) {
+          throw std::runtime_error("boom");
+        }
+        return OkStatus();
+      });
+    });
+  }
+  for (std::thread& thread : threads) {
+    thread.join();
+  }
+  leader.join();
+  // The leader ran first in the batch without a savepoint, so the first failure behind it
+  // rolled it back: it ran exactly twice.
+  EXPECT_EQ(leader_runs.load(), 2);
+  for (int i = 0; i < kJobs; ++i) {
+    const int ran = runs[static_cast<std::size_t>(i)].load();
+    EXPECT_GE(ran, 1) << i;
+    EXPECT_LE(ran, 2) << i;
+    const Status& status = results[static_cast<std::size_t>(i)];
+    if (i % 3 == 0) {
+      EXPECT_THAT(status, IsOk()) << i;
+    } else if (i % 3 == 1) {
+      EXPECT_THAT(status, HasError(ErrorCode::kFailedPrecondition)) << i;
+    } else {
+      EXPECT_THAT(status, HasError(ErrorCode::kInternal)) << i;
+    }
+    EXPECT_EQ(Raw("SELECT count(*) FROM instance_actions WHERE request_id = 'req-batch-" +
+                  std::to_string(i) + "'"),
+              i % 3 == 0 ? "1" : "0")
+        << i;
+  }
+  const std::vector<ChangeEntry> changes = AllChanges();
+  ASSERT_EQ(changes.size(), static_cast<std::size_t>(1 + kJobs / 3));
+  std::string prev(64, '0');
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    EXPECT_EQ(changes[i].seq, static_cast<std::int64_t>(i + 1));
+    EXPECT_EQ(changes[i].prev_hash, prev);
+    EXPECT_EQ(changes[i].hash, ChainHash(prev, changes[i]));
+    prev = changes[i].hash;
+  }
 }
 
 // The change-log insert is queued (pipelined) and fails only after the job's callback returned:

@@ -39,6 +39,7 @@ void Backoff(int attempt) {
 }  // namespace
 
 void BatchRunner::Run(std::vector<WriteJob*>& batch, const Absorb& absorb) {
+  isolate_ = false;
   Error error;
   for (int attempt = 1;;) {
     const Outcome outcome = TryBatch(batch, attempt == 1 ? &absorb : nullptr, error);
@@ -79,6 +80,7 @@ BatchRunner::Outcome BatchRunner::Abandon(int owner, const Error& cause, bool re
   if (!retry && owner != kBatchOwner && index < active_.size() && active_[index]->status) {
     active_[index]->status = cause;
     active_[index]->failed = true;
+    isolate_ = true;  // the jobs that ran were rolled back with it
     return Outcome::kRerun;
   }
   error = cause;
@@ -91,10 +93,10 @@ BatchRunner::Outcome BatchRunner::SettleFailed(const Error& cause, Error& error)
 }
 
 bool BatchRunner::RunJob(std::size_t index, BatchChain& chain, Outcome& outcome, Error& error) {
-  const bool single = active_.size() == 1;
+  const bool savepoint = isolate_ && active_.size() > 1;
   const int owner = static_cast<int>(index);
   conn_->SetOwner(owner);
-  if (!single) {
+  if (savepoint) {
     if (auto begun = conn_->DeferSql("SAVEPOINT job", "starting a job"); !begun) {
       outcome = Abandon(begun.error(), error);
       return false;
@@ -110,7 +112,7 @@ bool BatchRunner::RunJob(std::size_t index, BatchChain& chain, Outcome& outcome,
     return false;
   }
   if (job.status && !tx.Failure().has_value()) {
-    if (single) {
+    if (!savepoint) {
       return true;
     }
     if (auto released = conn_->DeferSql("RELEASE SAVEPOINT job", "ending a job"); !released) {
@@ -124,14 +126,26 @@ bool BatchRunner::RunJob(std::size_t index, BatchChain& chain, Outcome& outcome,
   }
   chain.head = saved_head;
   chain.entries.resize(saved_entries);
-  return EndFailedJob(outcome, error);
+  return EndFailedJob(index, savepoint, outcome, error);
 }
 
-bool BatchRunner::EndFailedJob(Outcome& outcome, Error& error) {
-  if (active_.size() == 1) {
+bool BatchRunner::EndFailedJob(std::size_t index, bool savepoint, Outcome& outcome, Error& error) {
+  if (!savepoint) {
+    // Without a savepoint the job's work can only be undone with the whole transaction. The job
+    // keeps its error; the others run again without it, in savepoints if any of them had run.
     (void)conn_->Settle();
     auto undo = conn_->ExecSql("ROLLBACK", "rolling back a failed job");
-    outcome = undo ? Outcome::kDone : Abandon(undo.error(), error);
+    if (!undo) {
+      outcome = Abandon(undo.error(), error);
+      return false;
+    }
+    if (active_.size() == 1) {
+      outcome = Outcome::kDone;
+      return false;
+    }
+    active_[index]->failed = true;
+    isolate_ = isolate_ || index > 0;
+    outcome = Outcome::kRerun;
     return false;
   }
   // ROLLBACK TO keeps the savepoint; release it so that the next job's is not nested in it.

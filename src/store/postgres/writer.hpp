@@ -6,29 +6,31 @@
 // the jobs queued meanwhile, and so on; when the queue is empty it hands collecting to the next
 // idle runner and seals its batch:
 //
-//   BEGIN; SAVEPOINT job; job 1 ... RELEASE SAVEPOINT job; SAVEPOINT job; job 2 ...
+//   BEGIN; job 1 ...; job 2 ...; ...
 //   SELECT ... FROM change_log_lock FOR UPDATE;                  -- the seal
 //   INSERT INTO change_log ... (one per entry of the batch); COMMIT
 //
-// Each job runs in its own savepoint (released on success, rolled back on error, so a failing
-// job never touches the others; a batch of one job needs none), and the batch shares one COMMIT
-// and so one WAL flush. The jobs' change-log entries are kept in memory (BatchChain, chained
-// from a provisional head) and sealed at the end: the lock on the single change_log_lock row
-// orders the seals of every connection of every process writing to the database; under it each
-// insert (StmtId::kSealChange) reads the head its transaction sees — the previous holder's
-// committed entries and the batch's own earlier ones — and the server computes seq = head + 1,
-// prev_hash = head's hash and hash = SHA-256(prev_hash || canonical bytes) (ChainHash; the
-// client sends the canonical bytes after the leading seq field). Only the seal and the COMMIT's
-// WAL flush are serialized; the jobs of several batches (their reads, row locks, inserts and
-// updates) run in parallel. The chain lock is the last lock a batch takes, and after it the
-// batch only inserts change-log rows, so its holder never waits for another writer: the chain
+// The jobs run without savepoints, and the batch shares one COMMIT and so one WAL flush. A job
+// that fails rolls the transaction back: it keeps its error and the batch runs again without it
+// (kRerun); if other jobs had run before it, the rerun puts each job in its own savepoint
+// (SAVEPOINT job ... RELEASE, or ROLLBACK TO on error), so a failing job never touches the others
+// and no job runs more than twice for this reason. The jobs' change-log entries are kept in memory
+// (BatchChain, chained from a provisional head) and sealed at the end: the lock on the single
+// change_log_lock row orders the seals of every connection of every process writing to the
+// database; under it each insert (StmtId::kSealChange) reads the head its transaction sees — the
+// previous holder's committed entries and the batch's own earlier ones — and the server computes
+// seq = head + 1, prev_hash = head's hash and hash = SHA-256(prev_hash || canonical bytes)
+// (ChainHash; the client sends the canonical bytes after the leading seq field). Only the seal and
+// the COMMIT's WAL flush are serialized; the jobs of several batches (their reads, row locks,
+// inserts and updates) run in parallel. The chain lock is the last lock a batch takes, and after it
+// the batch only inserts change-log rows, so its holder never waits for another writer: the chain
 // lock takes part in no deadlock. A batch without entries (replays, failed jobs) commits without
 // taking it.
 //
-// Round trips: statements whose result nobody waits for (BEGIN, SAVEPOINT, RELEASE, ROLLBACK TO
-// SAVEPOINT, updates of rows the job holds locked, the seal, COMMIT) are queued in libpq
-// pipeline mode and travel with the next statement that needs an answer (Connection::Defer): a
-// job costs one round trip per read or insert, and the seal with COMMIT one. A queued statement
+// Round trips: statements whose result nobody waits for (BEGIN, the savepoint statements,
+// updates of rows the job holds locked, the seal, COMMIT) are queued in libpq pipeline mode and
+// travel with the next statement that needs an answer (Connection::Defer): a job costs one round
+// trip per read or insert, and the seal with COMMIT one. A queued statement
 // that fails surfaces later; its owner tag says which job queued it (the change-log inserts
 // carry their job's tag too). When that is a job whose callback already succeeded, the
 // transaction is rolled back, that job alone fails with the error, and the batch runs again
@@ -67,8 +69,8 @@ namespace actionlog::store::postgres {
 inline constexpr int kMaxAttempts = 10;
 
 // PostgreSQL keeps the ids of at most 64 subtransactions per backend in shared memory; more
-// makes every snapshot of every session slower (subtransaction overflow). One job = one
-// savepoint, so a batch holds at most this many jobs.
+// makes every snapshot of every session slower (subtransaction overflow). A batch running in
+// savepoints has one per job, so a batch holds at most this many jobs.
 inline constexpr int kMaxJobsPerBatch = 64;
 
 // Writer connections per store: batches run their jobs in parallel and queue only for the seal.
@@ -103,8 +105,9 @@ class BatchRunner {
   Outcome TryBatch(std::vector<WriteJob*>& batch, const Absorb* absorb, Error& error);
   // Runs active_[index]; false when the transaction must be abandoned (`outcome` says how).
   bool RunJob(std::size_t index, BatchChain& chain, Outcome& outcome, Error& error);
-  // After a failed job: rolls it back alone, or abandons the batch.
-  bool EndFailedJob(Outcome& outcome, Error& error);
+  // After active_[index] failed: rolls it back to its savepoint, or rolls the transaction back
+  // and asks for the others to run again (kRerun).
+  bool EndFailedJob(std::size_t index, bool savepoint, Outcome& outcome, Error& error);
   // Seals the batch's change-log entries under the chain lock, then commits.
   Outcome SealAndCommit(BatchChain& chain, Error& error);
   // A failure of a statement queued by `owner` that surfaced later.
@@ -115,6 +118,8 @@ class BatchRunner {
 
   std::unique_ptr<Connection> conn_;
   std::vector<WriteJob*> active_;  // the jobs of the current attempt
+  // Jobs run in savepoints only after a failure rolled back jobs that had succeeded (Run).
+  bool isolate_ = false;
 };
 
 class GroupCommitWriter {
