@@ -24,7 +24,7 @@
 namespace actionlog::store {
 
 // The newest schema this binary knows. Migrations are numbered 1..kSchemaVersion.
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 // Keyset page of an instance's live actions, newest first (created_at DESC, id DESC).
 struct ActionPageQuery {
