@@ -29,6 +29,12 @@ ChangeEntry Entry(const ChangeContext& ctx, std::string_view operation, store::E
   return e;
 }
 
+Error ActionNotFound(std::string_view instance_uuid, std::string_view request_id) {
+  return MakeError(ErrorCode::kNotFound, "Action for request_id " + std::string(request_id) +
+                                             " on instance " + std::string(instance_uuid) +
+                                             " not found");
+}
+
 }  // namespace
 
 Status LogChange(store::WriteTransaction& tx, const ChangeContext& ctx, std::string_view operation,
@@ -84,11 +90,21 @@ Result<Action> RequireAction(store::ReadTransaction& tx, std::string_view instan
                              std::string_view request_id) {
   ACTIONLOG_ASSIGN_OR_RETURN(std::optional<Action> action, tx.GetAction(instance_uuid, request_id));
   if (!action) {
-    return MakeError(ErrorCode::kNotFound, "Action for request_id " + std::string(request_id) +
-                                               " on instance " + std::string(instance_uuid) +
-                                               " not found");
+    return ActionNotFound(instance_uuid, request_id);
   }
   return std::move(*action);
+}
+
+Result<store::ActionAndEvents> RequireActionAndEvents(store::WriteTransaction& tx,
+                                                      std::string_view instance_uuid,
+                                                      std::string_view request_id,
+                                                      std::string_view event) {
+  ACTIONLOG_ASSIGN_OR_RETURN(std::optional<store::ActionAndEvents> found,
+                             tx.GetActionAndEvents(instance_uuid, request_id, event));
+  if (!found) {
+    return ActionNotFound(instance_uuid, request_id);
+  }
+  return std::move(*found);
 }
 
 bool TouchAction(Action& action, std::optional<Timestamp> t, bool failed) {
@@ -418,10 +434,11 @@ Result<Written<Event>> Journal::StartEvent(const Actor& actor, const StartEventS
   const ChangeContext ctx{actor, Clock::Default().Now()};
   Written<Event> out;
   ACTIONLOG_RETURN_IF_ERROR(store_->Write([&](store::WriteTransaction& tx) -> Status {
-    ACTIONLOG_ASSIGN_OR_RETURN(const Action action,
-                               internal::RequireAction(tx, spec.instance_uuid, spec.request_id));
-    ACTIONLOG_ASSIGN_OR_RETURN(const std::vector<Event> same_name,
-                               tx.FindEvents(action.id, spec.event));
+    ACTIONLOG_ASSIGN_OR_RETURN(
+        const store::ActionAndEvents found,
+        internal::RequireActionAndEvents(tx, spec.instance_uuid, spec.request_id, spec.event));
+    const Action& action = found.action;
+    const std::vector<Event>& same_name = found.events;
     ACTIONLOG_ASSIGN_OR_RETURN(std::optional<Event> replay, CheckEventStart(spec, same_name));
     if (replay) {
       out = {std::move(*replay), false};
@@ -497,10 +514,11 @@ Result<Written<Event>> Journal::FinishEvent(const Actor& actor, const FinishEven
   const ChangeContext ctx{actor, Clock::Default().Now()};
   Written<Event> out;
   ACTIONLOG_RETURN_IF_ERROR(store_->Write([&](store::WriteTransaction& tx) -> Status {
-    ACTIONLOG_ASSIGN_OR_RETURN(const Action action,
-                               internal::RequireAction(tx, spec.instance_uuid, spec.request_id));
-    ACTIONLOG_ASSIGN_OR_RETURN(const std::vector<Event> same_name,
-                               tx.FindEvents(action.id, spec.event));
+    ACTIONLOG_ASSIGN_OR_RETURN(
+        const store::ActionAndEvents found,
+        internal::RequireActionAndEvents(tx, spec.instance_uuid, spec.request_id, spec.event));
+    const Action& action = found.action;
+    const std::vector<Event>& same_name = found.events;
     ACTIONLOG_ASSIGN_OR_RETURN(const Event existing, PickEventToFinish(spec, action, same_name));
     if (existing.IsFinished()) {
       if (!SameOutcome(spec, existing)) {

@@ -51,6 +51,12 @@ Result<Instance> RequireInstance(store::ReadTransaction& tx, std::string_view uu
 // The live action, or kNotFound with Nova's message.
 Result<Action> RequireAction(store::ReadTransaction& tx, std::string_view instance_uuid,
                              std::string_view request_id);
+// The live action, locked, with its events named `event` (any state, oldest first), or
+// kNotFound as RequireAction.
+Result<store::ActionAndEvents> RequireActionAndEvents(store::WriteTransaction& tx,
+                                                      std::string_view instance_uuid,
+                                                      std::string_view request_id,
+                                                      std::string_view event);
 
 // Moves an action's updated_at forward to `t` (never back) and marks it failed when `failed`.
 // Returns true when the row changed (then the caller writes it with UpdateParent).

@@ -509,6 +509,23 @@ TEST_F(PostgresStoreTest, EventsOrderAndFind) {
     ACTIONLOG_ASSIGN_OR_RETURN(const std::vector<Event> found,
                                tx.FindEvents(action.id, "compute_reboot"));
     EXPECT_EQ(found, (std::vector<Event>{finished, third}));
+    // The same in one statement, with the action; an action without events of that name, and
+    // no action at all.
+    ACTIONLOG_ASSIGN_OR_RETURN(std::optional<ActionAndEvents> both,
+                               tx.GetActionAndEvents(kUuidA, "req-1", "compute_reboot"));
+    EXPECT_TRUE(both.has_value());
+    if (both) {
+      EXPECT_EQ(both->action, action);
+      EXPECT_EQ(both->events, (std::vector<Event>{finished, third}));
+    }
+    ACTIONLOG_ASSIGN_OR_RETURN(both, tx.GetActionAndEvents(kUuidA, "req-1", "compute_resize"));
+    EXPECT_TRUE(both.has_value());
+    if (both) {
+      EXPECT_EQ(both->action, action);
+      EXPECT_TRUE(both->events.empty());
+    }
+    ACTIONLOG_ASSIGN_OR_RETURN(both, tx.GetActionAndEvents(kUuidA, "req-2", "compute_reboot"));
+    EXPECT_FALSE(both.has_value());
     return OkStatus();
   }),
               IsOk());
@@ -551,6 +568,50 @@ TEST_F(PostgresStoreTest, RacingFinishesOfOneRowHaveOneWinner) {
   EXPECT_EQ(won.load(), 1);
   EXPECT_EQ(lost.load(), 1);
   EXPECT_EQ(Raw("SELECT version FROM instance_actions_events"), "2");
+}
+
+// GetActionAndEvents locks the action and the events it returns: the second of two racing
+// finishes waits for the first to commit and then reads the finished event (it does not fail on
+// a stale version).
+TEST_F(PostgresStoreTest, GetActionAndEventsLocksWhatItReturns) {
+  PutInstance(kUuidA);
+  const Action action = PutAction(MakeAction(kUuidA, "req-1", T(0)));
+  PutEvent(action.id, "compute_reboot", T(1));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> other, Open());
+  std::atomic<int> won{0};
+  std::atomic<int> saw_finished{0};
+  const auto finish = [&](Store& store, const std::string& result) {
+    const Status status = store.Write([&](WriteTransaction& tx) -> Status {
+      ACTIONLOG_ASSIGN_OR_RETURN(std::optional<ActionAndEvents> found,
+                                 tx.GetActionAndEvents(kUuidA, "req-1", "compute_reboot"));
+      Event row = found.value().events.at(0);
+      if (row.result.has_value()) {
+        ++saw_finished;
+        return MakeError(ErrorCode::kConflict, "already finished");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      const std::int64_t expected = row.version;
+      row.result = result;
+      row.finish_time = T(2);
+      row.version = expected + 1;
+      ACTIONLOG_RETURN_IF_ERROR(tx.UpdateEvent(row, expected));
+      Action parent = found->action;
+      parent.updated_at = T(2);
+      parent.version += 1;
+      return tx.UpdateAction(parent, found->action.version);
+    });
+    if (status) {
+      ++won;
+    }
+  };
+  std::thread a([&] { finish(*store_, "Success"); });
+  std::thread b([&] { finish(*other, "Error"); });
+  a.join();
+  b.join();
+  EXPECT_EQ(won.load(), 1);
+  EXPECT_EQ(saw_finished.load(), 1);
+  EXPECT_EQ(Raw("SELECT version FROM instance_actions_events"), "2");
+  EXPECT_EQ(Raw("SELECT version FROM instance_actions"), "2");
 }
 
 TEST_F(PostgresStoreTest, ChainStaysLinearAcrossStores) {

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "actionlog/core/error.hpp"
@@ -35,6 +36,12 @@ struct ActionPageQuery {
   std::optional<std::int64_t> after_id;
   std::optional<Timestamp> changes_since;   // updated_at >= changes_since
   std::optional<Timestamp> changes_before;  // updated_at <= changes_before
+};
+
+// A live action and those of its events that carry one name (WriteTransaction::GetActionAndEvents).
+struct ActionAndEvents {
+  Action action;
+  std::vector<Event> events;  // any state, oldest first
 };
 
 struct ChainHead {
@@ -83,6 +90,20 @@ class WriteTransaction : public ReadTransaction {
  public:
   // All events of an action with this name, any state, oldest first.
   virtual Result<std::vector<Event>> FindEvents(std::int64_t action_id, std::string_view event) = 0;
+
+  // GetAction, then FindEvents of that action (nothing when there is no live action). A backend
+  // whose reads are round trips overrides it with one statement.
+  virtual Result<std::optional<ActionAndEvents>> GetActionAndEvents(std::string_view instance_uuid,
+                                                                    std::string_view request_id,
+                                                                    std::string_view event) {
+    ACTIONLOG_ASSIGN_OR_RETURN(std::optional<Action> action, GetAction(instance_uuid, request_id));
+    if (!action) {
+      return std::optional<ActionAndEvents>();
+    }
+    ActionAndEvents out{std::move(*action), {}};
+    ACTIONLOG_ASSIGN_OR_RETURN(out.events, FindEvents(out.action.id, event));
+    return std::optional<ActionAndEvents>(std::move(out));
+  }
 
   // Inserts set row.id. A unique-index violation is kConflict.
   virtual Status InsertInstance(Instance& row) = 0;

@@ -106,6 +106,15 @@ constexpr std::array<std::string_view, Index(StmtId::kListActionsFirst)> kFixedS
     " encode(sha256(convert_to(h.hash || '{\"seq\":' || (h.seq + 1)::text, 'UTF8') || $1::bytea),"
     " 'hex'), $14::text FROM (SELECT 0::bigint AS seq, repeat('0', 64) AS hash UNION ALL"
     " (SELECT seq, hash FROM change_log ORDER BY seq DESC LIMIT 1) ORDER BY seq DESC LIMIT 1) AS h",
+    // kGetAction then kFindEvents, both locking, in one round trip: one row per event (the
+    // action's columns, then the event's), or one row with null event columns when there is
+    // none.
+    "WITH a AS (SELECT " ACTIONLOG_PG_ACTION_COLUMNS
+    " FROM instance_actions WHERE instance_uuid = $1::text AND request_id = $2::text"
+    " AND deleted = 0 FOR NO KEY UPDATE)"
+    " SELECT a.*, e.* FROM a LEFT JOIN LATERAL (SELECT " ACTIONLOG_PG_EVENT_COLUMNS
+    " FROM instance_actions_events WHERE action_id = a.id AND event = $3::text"
+    " ORDER BY id ASC FOR NO KEY UPDATE) AS e ON true ORDER BY e.id ASC",
 };
 
 constexpr std::size_t kMarkerKinds = 3;

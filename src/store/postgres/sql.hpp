@@ -36,6 +36,7 @@ enum class StmtId : std::uint8_t {
   kUpdateEvent,
   kAppendChange,
   kSealChange,  // appends after the current head, computing seq, prev_hash and hash (see writer)
+  kGetActionAndEvents,  // write transactions only: locks the action, then its events of a name
   kListActionsFirst,  // kListActionsVariants statements follow, see ListActionsStmt
 };
 

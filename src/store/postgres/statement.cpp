@@ -77,11 +77,13 @@ void Params::AddTime(const std::optional<Timestamp>& value) {
 void Params::AddNull() { Push(std::string(), true); }
 
 std::string_view ResultRow::Bytes(int column) const {
-  return {PQgetvalue(result_, row_, column),
-          static_cast<std::size_t>(PQgetlength(result_, row_, column))};
+  return {PQgetvalue(result_, row_, first_ + column),
+          static_cast<std::size_t>(PQgetlength(result_, row_, first_ + column))};
 }
 
-bool ResultRow::IsNull(int column) const { return PQgetisnull(result_, row_, column) != 0; }
+bool ResultRow::IsNull(int column) const {
+  return PQgetisnull(result_, row_, first_ + column) != 0;
+}
 
 std::int64_t ResultRow::Int(int column) const {
   return IsNull(column) ? 0 : FromBigEndian(Bytes(column));

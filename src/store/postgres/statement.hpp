@@ -57,7 +57,10 @@ class Params {
 // One row of a binary-format result. Columns must be bigint/integer, timestamp or text.
 class ResultRow {
  public:
-  ResultRow(const PGresult* result, int row) : result_(result), row_(row) {}
+  // Column numbers passed to the accessors count from `first_column` (a row of a join read as
+  // two records).
+  ResultRow(const PGresult* result, int row, int first_column = 0)
+      : result_(result), row_(row), first_(first_column) {}
 
   bool IsNull(int column) const;
   std::int64_t Int(int column) const;
@@ -71,6 +74,7 @@ class ResultRow {
 
   const PGresult* result_;
   int row_;
+  int first_;
 };
 
 }  // namespace actionlog::store::postgres

@@ -251,6 +251,35 @@ Result<std::vector<Event>> PgTransaction::FindEvents(std::int64_t action_id,
   return Collect<Event>(StmtId::kFindEvents, params, ReadEvent, "finding events");
 }
 
+Result<std::optional<ActionAndEvents>> PgTransaction::GetActionAndEvents(
+    std::string_view instance_uuid, std::string_view request_id, std::string_view event) {
+  if (chain_ == nullptr) {  // its row locks need a write transaction
+    return WriteTransaction::GetActionAndEvents(instance_uuid, request_id, event);
+  }
+  Params params;
+  params.AddText(instance_uuid);
+  params.AddText(request_id);
+  params.AddText(event);
+  ACTIONLOG_ASSIGN_OR_RETURN(ResultPtr result, Run(StmtId::kGetActionAndEvents, params,
+                                                   "reading an action and its events"));
+  const int count = PQntuples(result.get());
+  if (count == 0) {
+    return std::optional<ActionAndEvents>();
+  }
+  constexpr int kActionColumns = 14;
+  ActionAndEvents out{ReadAction(ResultRow(result.get(), 0)), {}};
+  Remember(out.action);
+  for (int i = 0; i < count; ++i) {
+    const ResultRow row(result.get(), i, kActionColumns);
+    if (row.IsNull(0)) {  // the action has no event of that name
+      continue;
+    }
+    out.events.push_back(ReadEvent(row));
+    Remember(out.events.back());
+  }
+  return std::optional<ActionAndEvents>(std::move(out));
+}
+
 template <class Row>
 Status PgTransaction::Insert(StmtId id, StmtId with_id, Row& row, std::string_view what) {
   ACTIONLOG_ASSIGN_OR_RETURN(ResultPtr result,

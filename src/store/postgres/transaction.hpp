@@ -68,6 +68,9 @@ class PgTransaction final : public WriteTransaction {
   Result<std::vector<Event>> ScanEvents(std::int64_t after_id, int limit) override;
 
   Result<std::vector<Event>> FindEvents(std::int64_t action_id, std::string_view event) override;
+  Result<std::optional<ActionAndEvents>> GetActionAndEvents(std::string_view instance_uuid,
+                                                            std::string_view request_id,
+                                                            std::string_view event) override;
   Status InsertInstance(Instance& row) override;
   Status InsertAction(Action& row) override;
   Status InsertEvent(Event& row) override;
