@@ -37,7 +37,7 @@ enum class StmtId : std::uint8_t {
   kAppendChange,
   kSealChange,  // appends after the current head, computing seq, prev_hash and hash (see writer)
   kGetActionAndEvents,  // write transactions only: locks the action, then its events of a name
-  kListActionsFirst,  // kListActionsVariants statements follow, see ListActionsStmt
+  kListActionsFirst,    // kListActionsVariants statements follow, see ListActionsStmt
 };
 
 // Where a ListActions page starts (rows with a null created_at sort last, as on SQLite).
