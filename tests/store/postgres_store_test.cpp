@@ -4,8 +4,8 @@
 // ACTIONLOG_TEST_PG_DSN (scripts/with-postgres.sh); without it every test is skipped.
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
-#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -16,6 +16,7 @@
 #include "actionlog/core/change_log.hpp"
 #include "actionlog/store/open_store.hpp"
 #include "testing/backends.hpp"
+#include "testing/failing_batch.hpp"
 #include "testing/testing.hpp"
 
 namespace actionlog::store {
@@ -199,6 +200,17 @@ class PostgresStoreTest : public ::testing::Test {
     return tx.AppendChange(entry);
   }
 
+  // Migrations 2 and 4: Nova's request_id_idx and (instance_uuid, updated_at) index are gone, and
+  // instance_actions leaves room on its pages for HOT updates.
+  void ExpectNovaIndexesDroppedAndActionPagesRoomy() {
+    EXPECT_EQ(Raw("SELECT count(*) FROM pg_indexes WHERE indexname IN ('request_id_idx',"
+                  " 'instance_actions_instance_uuid_updated_at_idx')"),
+              "0");
+    EXPECT_EQ(Raw("SELECT array_to_string(reloptions, ',') FROM pg_class"
+                  " WHERE relname = 'instance_actions'"),
+              "fillfactor=80");
+  }
+
   std::vector<ChangeEntry> AllChanges() {
     std::vector<ChangeEntry> out;
     EXPECT_THAT(store_->Read([&](ReadTransaction& tx) -> Status {
@@ -207,6 +219,45 @@ class PostgresStoreTest : public ::testing::Test {
     }),
                 IsOk());
     return out;
+  }
+
+  // Two stores stand for two service processes, each with its own writer connection. Each reads
+  // the one event of req-1 with `read` (which must lock it), pauses, and finishes it unless it is
+  // already finished. The lock makes the second reader wait for the first one's commit and then see
+  // the finished event, rather than fail on a stale version.
+  void ExpectRacingFinishesSerialize(
+      const std::function<Result<Event>(WriteTransaction&, std::int64_t action_id)>& read) {
+    PutInstance(kUuidA);
+    const Action action = PutAction(MakeAction(kUuidA, "req-1", T(0)));
+    PutEvent(action.id, "compute_reboot", T(1));
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> other, Open());
+    std::atomic<int> won{0};
+    std::atomic<int> saw_finished{0};
+    const auto finish = [&](Store& store, const std::string& result) {
+      const Status status = store.Write([&](WriteTransaction& tx) -> Status {
+        ACTIONLOG_ASSIGN_OR_RETURN(Event row, read(tx, action.id));
+        if (row.result.has_value()) {
+          ++saw_finished;
+          return MakeError(ErrorCode::kConflict, "already finished");
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        const std::int64_t expected = row.version;
+        row.result = result;
+        row.finish_time = T(2);
+        row.version = expected + 1;
+        return tx.UpdateEvent(row, expected);
+      });
+      if (status) {
+        ++won;
+      }
+    };
+    std::thread a([&] { finish(*store_, "Success"); });
+    std::thread b([&] { finish(*other, "Error"); });
+    a.join();
+    b.join();
+    EXPECT_EQ(won.load(), 1);
+    EXPECT_EQ(saw_finished.load(), 1);
+    EXPECT_EQ(Raw("SELECT version FROM instance_actions_events"), "2");
   }
 
   testing::TestDatabase db_;
@@ -225,12 +276,7 @@ TEST_F(PostgresStoreTest, FreshDatabaseHasLatestSchema) {
                 " 'instance_actions_events_action_idx', 'instance_actions_events_identity_idx',"
                 " 'instance_actions_events_open_idx', 'change_log_entity_idx')"),
             "7");
-  EXPECT_EQ(Raw("SELECT count(*) FROM pg_indexes WHERE indexname IN ('request_id_idx',"
-                " 'instance_actions_instance_uuid_updated_at_idx')"),
-            "0");
-  EXPECT_EQ(Raw("SELECT array_to_string(reloptions, ',') FROM pg_class"
-                " WHERE relname = 'instance_actions'"),
-            "fillfactor=80");
+  ExpectNovaIndexesDroppedAndActionPagesRoomy();
   store_.reset();
   ASSERT_OK_AND_ASSIGN(store_, Open());
 }
@@ -257,12 +303,7 @@ TEST_F(PostgresStoreTest, UpgradesAVersion1Database) {
   EXPECT_THAT(store_->Upgrade(), IsOk());
   ASSERT_OK_AND_ASSIGN(const int version, store_->SchemaVersion());
   EXPECT_EQ(version, kSchemaVersion);
-  EXPECT_EQ(Raw("SELECT count(*) FROM pg_indexes WHERE indexname IN ('request_id_idx',"
-                " 'instance_actions_instance_uuid_updated_at_idx')"),
-            "0");
-  EXPECT_EQ(Raw("SELECT array_to_string(reloptions, ',') FROM pg_class"
-                " WHERE relname = 'instance_actions'"),
-            "fillfactor=80");
+  ExpectNovaIndexesDroppedAndActionPagesRoomy();
   EXPECT_EQ(Raw("SELECT count(*) FROM instances"), "1");
   EXPECT_EQ(Raw("SELECT is_nullable || ' ' || column_default FROM information_schema.columns"
                 " WHERE table_name = 'change_log' AND column_name = 'parent_row'"),
@@ -536,82 +577,22 @@ TEST_F(PostgresStoreTest, EventsOrderAndFind) {
               HasError(ErrorCode::kConflict));
 }
 
-// Two stores stand for two service processes: each has its own writer connection.
 TEST_F(PostgresStoreTest, RacingFinishesOfOneRowHaveOneWinner) {
-  PutInstance(kUuidA);
-  const Action action = PutAction(MakeAction(kUuidA, "req-1", T(0)));
-  PutEvent(action.id, "compute_reboot", T(1));
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> other, Open());
-  std::atomic<int> won{0};
-  std::atomic<int> lost{0};
-  const auto finish = [&](Store& store, const std::string& result) {
-    const Status status = store.Write([&](WriteTransaction& tx) -> Status {
-      ACTIONLOG_ASSIGN_OR_RETURN(const std::vector<Event> rows,
-                                 tx.FindEvents(action.id, "compute_reboot"));
-      Event row = rows.at(0);
-      if (row.result.has_value()) {
-        return MakeError(ErrorCode::kConflict, "already finished");
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      const std::int64_t expected = row.version;
-      row.result = result;
-      row.finish_time = T(2);
-      row.version = expected + 1;
-      return tx.UpdateEvent(row, expected);
-    });
-    (status ? won : lost)++;
-  };
-  std::thread a([&] { finish(*store_, "Success"); });
-  std::thread b([&] { finish(*other, "Error"); });
-  a.join();
-  b.join();
-  EXPECT_EQ(won.load(), 1);
-  EXPECT_EQ(lost.load(), 1);
-  EXPECT_EQ(Raw("SELECT version FROM instance_actions_events"), "2");
+  ExpectRacingFinishesSerialize([](WriteTransaction& tx, std::int64_t action_id) -> Result<Event> {
+    ACTIONLOG_ASSIGN_OR_RETURN(const std::vector<Event> rows,
+                               tx.FindEvents(action_id, "compute_reboot"));
+    return rows.at(0);
+  });
 }
 
-// GetActionAndEvents locks the action and the events it returns: the second of two racing
-// finishes waits for the first to commit and then reads the finished event (it does not fail on
-// a stale version).
+// GetActionAndEvents locks the events it returns as FindEvents does.
 TEST_F(PostgresStoreTest, GetActionAndEventsLocksWhatItReturns) {
-  PutInstance(kUuidA);
-  const Action action = PutAction(MakeAction(kUuidA, "req-1", T(0)));
-  PutEvent(action.id, "compute_reboot", T(1));
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> other, Open());
-  std::atomic<int> won{0};
-  std::atomic<int> saw_finished{0};
-  const auto finish = [&](Store& store, const std::string& result) {
-    const Status status = store.Write([&](WriteTransaction& tx) -> Status {
-      ACTIONLOG_ASSIGN_OR_RETURN(std::optional<ActionAndEvents> found,
-                                 tx.GetActionAndEvents(kUuidA, "req-1", "compute_reboot"));
-      Event row = found.value().events.at(0);
-      if (row.result.has_value()) {
-        ++saw_finished;
-        return MakeError(ErrorCode::kConflict, "already finished");
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      const std::int64_t expected = row.version;
-      row.result = result;
-      row.finish_time = T(2);
-      row.version = expected + 1;
-      ACTIONLOG_RETURN_IF_ERROR(tx.UpdateEvent(row, expected));
-      Action parent = found->action;
-      parent.updated_at = T(2);
-      parent.version += 1;
-      return tx.UpdateAction(parent, found->action.version);
-    });
-    if (status) {
-      ++won;
-    }
-  };
-  std::thread a([&] { finish(*store_, "Success"); });
-  std::thread b([&] { finish(*other, "Error"); });
-  a.join();
-  b.join();
-  EXPECT_EQ(won.load(), 1);
-  EXPECT_EQ(saw_finished.load(), 1);
-  EXPECT_EQ(Raw("SELECT version FROM instance_actions_events"), "2");
-  EXPECT_EQ(Raw("SELECT version FROM instance_actions"), "2");
+  ExpectRacingFinishesSerialize(
+      [](WriteTransaction& tx, std::int64_t /*action_id*/) -> Result<Event> {
+        ACTIONLOG_ASSIGN_OR_RETURN(const std::optional<ActionAndEvents> found,
+                                   tx.GetActionAndEvents(kUuidA, "req-1", "compute_reboot"));
+        return found.value().events.at(0);
+      });
 }
 
 TEST_F(PostgresStoreTest, ChainStaysLinearAcrossStores) {
@@ -828,18 +809,11 @@ TEST_F(PostgresStoreTest, FailingJobInABatchDoesNotUndoTheOthers) {
   threads.reserve(kJobs);
   for (int i = 0; i < kJobs; ++i) {
     threads.emplace_back([&, i] {
-      results[static_cast<std::size_t>(i)] = store_->Write([&](WriteTransaction& tx) -> Status {
-        ++runs[static_cast<std::size_t>(i)];
-        Action row = MakeAction(kUuidA, "req-batch-" + std::to_string(i), T(i + 1));
-        ACTIONLOG_RETURN_IF_ERROR(tx.InsertAction(row));
-        ACTIONLOG_RETURN_IF_ERROR(AppendEntry(tx, row.id));
-        if (i % 3 == 1) {
-          return MakeError(ErrorCode::kFailedPrecondition, "job " + std::to_string(i));
-        }
-        if (i % 3 == 2) {
-          throw std::runtime_error("boom");
-        }
-        return OkStatus();
+      results[static_cast<std::size_t>(i)] = store_->Write([&](WriteTransaction& tx) {
+        return testing::RunFailingBatchJob(
+            i, tx, MakeAction(kUuidA, "req-batch-" + std::to_string(i), T(i + 1)),
+            runs[static_cast<std::size_t>(i)],
+            [](WriteTransaction& t, const Action& row) { return AppendEntry(t, row.id); });
       });
     });
   }
@@ -850,18 +824,8 @@ TEST_F(PostgresStoreTest, FailingJobInABatchDoesNotUndoTheOthers) {
   // The leader ran first in the batch without a savepoint, so the first failure behind it
   // rolled it back: it ran exactly twice.
   EXPECT_EQ(leader_runs.load(), 2);
+  testing::ExpectFailingBatchOutcome(results, runs);
   for (int i = 0; i < kJobs; ++i) {
-    const int ran = runs[static_cast<std::size_t>(i)].load();
-    EXPECT_GE(ran, 1) << i;
-    EXPECT_LE(ran, 2) << i;
-    const Status& status = results[static_cast<std::size_t>(i)];
-    if (i % 3 == 0) {
-      EXPECT_THAT(status, IsOk()) << i;
-    } else if (i % 3 == 1) {
-      EXPECT_THAT(status, HasError(ErrorCode::kFailedPrecondition)) << i;
-    } else {
-      EXPECT_THAT(status, HasError(ErrorCode::kInternal)) << i;
-    }
     EXPECT_EQ(Raw("SELECT count(*) FROM instance_actions WHERE request_id = 'req-batch-" +
                   std::to_string(i) + "'"),
               i % 3 == 0 ? "1" : "0")

@@ -15,6 +15,7 @@
 
 #include "actionlog/store/open_store.hpp"
 #include "store/sqlite/sql.hpp"
+#include "testing/failing_batch.hpp"
 #include "testing/testing.hpp"
 
 namespace actionlog::store::sqlite {
@@ -561,17 +562,10 @@ TEST_P(SqliteStoreTest, FailingJobInABatchDoesNotUndoTheOthers) {
   threads.reserve(kJobs);
   for (int i = 0; i < kJobs; ++i) {
     threads.emplace_back([&, i] {
-      results[static_cast<std::size_t>(i)] = store_->Write([&](WriteTransaction& tx) -> Status {
-        ++runs[static_cast<std::size_t>(i)];
-        Action row = MakeAction("req-batch-" + std::to_string(i), T(i));
-        ACTIONLOG_RETURN_IF_ERROR(tx.InsertAction(row));
-        if (i % 3 == 1) {
-          return MakeError(ErrorCode::kFailedPrecondition, "job " + std::to_string(i));
-        }
-        if (i % 3 == 2) {
-          throw std::runtime_error("boom");
-        }
-        return OkStatus();
+      results[static_cast<std::size_t>(i)] = store_->Write([&](WriteTransaction& tx) {
+        return testing::RunFailingBatchJob(i, tx,
+                                           MakeAction("req-batch-" + std::to_string(i), T(i)),
+                                           runs[static_cast<std::size_t>(i)]);
       });
     });
   }
@@ -579,19 +573,7 @@ TEST_P(SqliteStoreTest, FailingJobInABatchDoesNotUndoTheOthers) {
     thread.join();
   }
   blocker.join();
-  for (int i = 0; i < kJobs; ++i) {
-    const int ran = runs[static_cast<std::size_t>(i)].load();
-    EXPECT_GE(ran, 1) << i;
-    EXPECT_LE(ran, 2) << i;
-    const Status& status = results[static_cast<std::size_t>(i)];
-    if (i % 3 == 0) {
-      EXPECT_THAT(status, IsOk()) << i;
-    } else if (i % 3 == 1) {
-      EXPECT_THAT(status, HasError(ErrorCode::kFailedPrecondition)) << i;
-    } else {
-      EXPECT_THAT(status, HasError(ErrorCode::kInternal)) << i;
-    }
-  }
+  testing::ExpectFailingBatchOutcome(results, runs);
   ASSERT_THAT(store_->Read([&](ReadTransaction& tx) -> Status {
     for (int i = 0; i < kJobs; ++i) {
       ACTIONLOG_ASSIGN_OR_RETURN(const auto row,
