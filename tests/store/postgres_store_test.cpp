@@ -18,6 +18,7 @@
 #include "testing/backends.hpp"
 #include "testing/failing_batch.hpp"
 #include "testing/testing.hpp"
+#include "testing/update_columns.hpp"
 
 namespace actionlog::store {
 namespace {
@@ -376,6 +377,13 @@ TEST_F(PostgresStoreTest, InsertGetUpdateWithVersions) {
     return OkStatus();
   }),
               IsOk());
+}
+
+TEST_F(PostgresStoreTest, UpdatesSetOnlyTheJournalsColumns) {
+  PutInstance(kUuidA);
+  const Action action = PutAction(MakeAction(kUuidA, "req-1", T(1)));
+  const Event event = PutEvent(action.id, "compute_reboot", T(2));
+  testing::ExpectUpdatesSetOnlyTheJournalsColumns(*store_, action, event);
 }
 
 TEST_F(PostgresStoreTest, ExplicitIdsKeepDefaultIdsApart) {

@@ -17,6 +17,7 @@
 #include "store/sqlite/sql.hpp"
 #include "testing/failing_batch.hpp"
 #include "testing/testing.hpp"
+#include "testing/update_columns.hpp"
 
 namespace actionlog::store::sqlite {
 namespace {
@@ -270,6 +271,13 @@ TEST_P(SqliteStoreTest, InsertGetAndUpdateWithVersionCheck) {
     return OkStatus();
   }),
               IsOk());
+}
+
+TEST_P(SqliteStoreTest, UpdatesSetOnlyTheJournalsColumns) {
+  const Action action = AddAction("req-1", T(2000));
+  Event event = MakeEvent(action.id, "compute_reboot_instance", T(2001));
+  ASSERT_THAT(store_->Write([&](WriteTransaction& tx) { return tx.InsertEvent(event); }), IsOk());
+  testing::ExpectUpdatesSetOnlyTheJournalsColumns(*store_, action, event);
 }
 
 TEST_P(SqliteStoreTest, InsertKeepsAGivenId) {

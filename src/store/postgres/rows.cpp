@@ -56,6 +56,44 @@ Params RowParams(const Event& row) {
   return params;
 }
 
+Params UpdateParams(const Instance& row, std::int64_t expected_version) {
+  Params params;
+  params.AddInt(row.id);
+  params.AddTime(row.updated_at);
+  params.AddTime(row.deleted_at);
+  params.AddText(row.user_id);
+  params.AddText(row.host);
+  params.AddText(row.display_name);
+  params.AddInt(row.deleted);
+  params.AddInt(row.version);
+  params.AddInt(expected_version);
+  return params;
+}
+
+Params UpdateParams(const Action& row, std::int64_t expected_version) {
+  Params params;
+  params.AddInt(row.id);
+  params.AddTime(row.updated_at);
+  params.AddTime(row.finish_time);
+  params.AddText(row.message);
+  params.AddInt(row.version);
+  params.AddInt(expected_version);
+  return params;
+}
+
+Params UpdateParams(const Event& row, std::int64_t expected_version) {
+  Params params;
+  params.AddInt(row.id);
+  params.AddTime(row.updated_at);
+  params.AddTime(row.finish_time);
+  params.AddText(row.result);
+  params.AddText(row.traceback);
+  params.AddText(row.details);
+  params.AddInt(row.version);
+  params.AddInt(expected_version);
+  return params;
+}
+
 Params RowParams(const ChangeEntry& row) {
   Params params;
   params.AddInt(row.seq);

@@ -2,6 +2,7 @@
 // is that of the *_COLUMNS lists in sql.cpp. Thread-safe: stateless.
 #pragma once
 
+#include <cstdint>
 #include <string_view>
 
 #include "actionlog/core/types.hpp"
@@ -14,6 +15,11 @@ Params RowParams(const Instance& row);
 Params RowParams(const Action& row);
 Params RowParams(const Event& row);
 Params RowParams(const ChangeEntry& row);
+// The parameters of the UPDATE statements: the id, the columns the journal changes, the version
+// the row must still have.
+Params UpdateParams(const Instance& row, std::int64_t expected_version);
+Params UpdateParams(const Action& row, std::int64_t expected_version);
+Params UpdateParams(const Event& row, std::int64_t expected_version);
 // StmtId::kSealChange: $1 the entry's canonical bytes after `{"seq":<seq>` (bytea), then every
 // column from recorded_at to row_image; the server assigns seq, prev_hash and hash.
 Params SealParams(const ChangeEntry& row, std::string_view canonical_rest);

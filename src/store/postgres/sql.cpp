@@ -84,15 +84,16 @@ constexpr std::array<std::string_view, Index(StmtId::kListActionsFirst)> kFixedS
                          "created_at, updated_at, deleted_at, event, action_id, start_time, "
                          "finish_time, result, traceback, deleted, host, details, version",
                          ACTIONLOG_PG_EVENT_VALUES),
-    "UPDATE instances SET (created_at, updated_at, deleted_at, uuid, project_id, user_id, host,"
-    " display_name, deleted, version) = (" ACTIONLOG_PG_INSTANCE_VALUES
-    ") WHERE id = $1::bigint AND version = $12::bigint",
-    "UPDATE instance_actions SET (created_at, updated_at, deleted_at, action, instance_uuid,"
-    " request_id, user_id, project_id, start_time, finish_time, message, deleted, version) = "
-    "(" ACTIONLOG_PG_ACTION_VALUES ") WHERE id = $1::bigint AND version = $15::bigint",
-    "UPDATE instance_actions_events SET (created_at, updated_at, deleted_at, event, action_id,"
-    " start_time, finish_time, result, traceback, deleted, host, details, version) = "
-    "(" ACTIONLOG_PG_EVENT_VALUES ") WHERE id = $1::bigint AND version = $15::bigint",
+    // Updates set only the columns the journal changes (identity and creation columns never
+    // change), as on SQLite; parameters from UpdateParams (rows.hpp).
+    "UPDATE instances SET updated_at = $2::timestamp, deleted_at = $3::timestamp,"
+    " user_id = $4::text, host = $5::text, display_name = $6::text, deleted = $7::bigint,"
+    " version = $8::bigint WHERE id = $1::bigint AND version = $9::bigint",
+    "UPDATE instance_actions SET updated_at = $2::timestamp, finish_time = $3::timestamp,"
+    " message = $4::text, version = $5::bigint WHERE id = $1::bigint AND version = $6::bigint",
+    "UPDATE instance_actions_events SET updated_at = $2::timestamp, finish_time = $3::timestamp,"
+    " result = $4::text, traceback = $5::text, details = $6::text, version = $7::bigint"
+    " WHERE id = $1::bigint AND version = $8::bigint",
     "INSERT INTO change_log (" ACTIONLOG_PG_CHANGE_COLUMNS
     ") VALUES ($1::bigint, $2::timestamp, $3::text, $4::text, $5::text, $6::text, $7::text,"
     " $8::bigint, $9::bigint, $10::text, $11::text, $12::text, $13::text, $14::text, $15::text,"

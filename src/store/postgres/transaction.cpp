@@ -302,8 +302,7 @@ Status PgTransaction::Update(StmtId id, const Row& row, std::int64_t expected_ve
                                                       std::to_string(expected_version + 1) +
                                                       ", got " + std::to_string(row.version));
   }
-  Params params = RowParams(row);
-  params.AddInt(expected_version);
+  const Params params = UpdateParams(row, expected_version);
   if (failure_.has_value()) {
     return *failure_;
   }
