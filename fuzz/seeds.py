@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """Writes the seed corpora of the fuzz targets under fuzz/corpus/<target>/.
 
-Requests are derived from the Nova golden cases (tests/acceptance/golden/cases.jsonl) and the
+Requests are derived from the Nova golden cases (tests/acceptance/golden/cases.jsonl.gz) and the
 examples of docs/http-api.md; Nova rows from the golden Nova database
 (tests/acceptance/golden/nova-db.sqlite). Re-running it rewrites the generated seeds (files named
 seed-*); inputs kept from fuzzing runs (other names) are left alone.
 
     python3 fuzz/seeds.py
 """
+import gzip
 import hashlib
 import json
 import pathlib
@@ -47,7 +48,8 @@ def request(method, target, headers=(), body=None):
 
 
 def http_request_seeds():
-    cases = [json.loads(line) for line in open(ROOT / "tests/acceptance/golden/cases.jsonl")]
+    with gzip.open(ROOT / "tests/acceptance/golden/cases.jsonl.gz", "rt", encoding="utf-8") as f:
+        cases = [json.loads(line) for line in f]
     seen = set()
     n = 0
     for case in cases:
