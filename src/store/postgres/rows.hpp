@@ -25,6 +25,8 @@ Params UpdateParams(const Event& row, std::int64_t expected_version);
 Params SealParams(const ChangeEntry& row, std::string_view canonical_rest);
 
 Instance ReadInstance(const ResultRow& row);
+// The number of columns ReadAction reads (ACTIONLOG_PG_ACTION_COLUMNS).
+inline constexpr int kActionColumnCount = 14;
 Action ReadAction(const ResultRow& row);
 Event ReadEvent(const ResultRow& row);
 ChangeEntry ReadChange(const ResultRow& row);

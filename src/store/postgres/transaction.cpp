@@ -253,9 +253,6 @@ Result<std::vector<Event>> PgTransaction::FindEvents(std::int64_t action_id,
 
 Result<std::optional<ActionAndEvents>> PgTransaction::GetActionAndEvents(
     std::string_view instance_uuid, std::string_view request_id, std::string_view event) {
-  if (chain_ == nullptr) {  // its row locks need a write transaction
-    return WriteTransaction::GetActionAndEvents(instance_uuid, request_id, event);
-  }
   Params params;
   params.AddText(instance_uuid);
   params.AddText(request_id);
@@ -266,11 +263,10 @@ Result<std::optional<ActionAndEvents>> PgTransaction::GetActionAndEvents(
   if (count == 0) {
     return std::optional<ActionAndEvents>();
   }
-  constexpr int kActionColumns = 14;
   ActionAndEvents out{ReadAction(ResultRow(result.get(), 0)), {}};
   Remember(out.action);
   for (int i = 0; i < count; ++i) {
-    const ResultRow row(result.get(), i, kActionColumns);
+    const ResultRow row(result.get(), i, kActionColumnCount);
     if (row.IsNull(0)) {  // the action has no event of that name
       continue;
     }
