@@ -1,6 +1,7 @@
 // `actionlog serve`: runs the HTTP service (src/http) over the journal until SIGTERM/SIGINT.
 // Precedence: command-line flags, then the --config-file INI, then defaults. The database URL
-// comes from --db / ACTIONLOG_DB when given, else [database] connection, else the CLI default.
+// comes from --db / ACTIONLOG_DB when given, else [database] connection, else the CLI default;
+// reads go to --read-db, else [database] slave_connection, when one is set.
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -35,6 +36,7 @@ struct ServeArgs {
   std::optional<int> request_timeout;
   std::optional<int> idle_timeout;
   std::optional<std::int64_t> max_limit;
+  std::optional<std::string> read_db;
   bool db_given = false;
 };
 
@@ -87,17 +89,27 @@ Result<int> RunServe(const GlobalOptions& global, const ServeArgs& args) {
   if (!args.db_given && !config.db_url.empty()) {
     options.url = config.db_url;
   }
+  options.read_url =
+      args.read_db ? (*args.read_db == "none" ? std::string() : *args.read_db) : config.read_db_url;
   if (config.relaxed_durability) {
     options.durability = store::Durability::kNormal;
   }
   options.read_connections = std::max(4, config.io_threads * 2);
-  ACTIONLOG_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> store, store::OpenStore(options));
-  auto journal = std::make_shared<Journal>(std::shared_ptr<store::Store>(std::move(store)));
+  ACTIONLOG_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> opened, store::OpenStore(options));
+  const std::shared_ptr<store::Store> store(std::move(opened));
+  // /journal/v1 reads its own writes on the primary; with a read database, Nova's read API is
+  // served from it (reads there may lag behind acknowledged writes).
+  auto journal = std::make_shared<Journal>(store, ReadFrom::kPrimary);
+  std::shared_ptr<Journal> nova_reads;
+  if (!options.read_url.empty()) {
+    nova_reads = std::make_shared<Journal>(store, ReadFrom::kReadDatabase);
+  }
   ACTIONLOG_ASSIGN_OR_RETURN(std::unique_ptr<http::Server> server,
-                             http::Server::Create(journal, config));
+                             http::Server::Create(journal, config, nova_reads));
   ACTIONLOG_RETURN_IF_ERROR(server->Start());
-  std::printf("actionlog listening on %s (auth %s, database %s)\n", server->Url().c_str(),
-              std::string(http::AuthModeName(config.auth_mode)).c_str(), options.url.c_str());
+  std::printf("actionlog listening on %s (auth %s, database %s%s%s)\n", server->Url().c_str(),
+              std::string(http::AuthModeName(config.auth_mode)).c_str(), options.url.c_str(),
+              options.read_url.empty() ? "" : ", reads from ", options.read_url.c_str());
   std::fflush(stdout);
   server->Run(/*handle_signals=*/true);
   spdlog::info("actionlog serve stopped");
@@ -131,6 +143,9 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global, int& exit_code) {
   cmd->add_option("--request-timeout", args->request_timeout, "Seconds to read/write a request");
   cmd->add_option("--idle-timeout", args->idle_timeout, "Seconds a keep-alive connection may idle");
   cmd->add_option("--max-limit", args->max_limit, "Nova's [api] max_limit (default 1000)");
+  cmd->add_option("--read-db", args->read_db,
+                  "Database URL that serves the reads, e.g. a PostgreSQL hot standby of --db "
+                  "([database] slave_connection; writes stay on --db; 'none' for no replica)");
   cmd->callback([&global, &exit_code, args, &app] {
     CLI::Option* db = app.get_option_no_throw("--db");
     args->db_given = (db != nullptr && db->count() > 0) ||

@@ -235,8 +235,13 @@ Status PutExistingInstance(store::WriteTransaction& tx, const ChangeContext& ctx
 
 }  // namespace
 
-Journal::Journal(std::shared_ptr<store::Store> store) : store_(std::move(store)) {
+Journal::Journal(std::shared_ptr<store::Store> store, ReadFrom reads)
+    : store_(std::move(store)), reads_(reads) {
   ACTIONLOG_CHECK(store_ != nullptr);
+}
+
+Status Journal::StoreRead(const store::ReadFn& fn) {
+  return reads_ == ReadFrom::kPrimary ? store_->ReadLatest(fn) : store_->Read(fn);
 }
 
 Result<Written<Instance>> Journal::PutInstance(const Actor& actor, const InstanceSpec& in) {
@@ -556,7 +561,7 @@ Result<Written<Event>> Journal::FinishEvent(const Actor& actor, const FinishEven
 }
 
 Status Journal::Read(const std::function<Status(JournalReader&)>& fn) {
-  return store_->Read([&](store::ReadTransaction& tx) -> Status {
+  return StoreRead([&](store::ReadTransaction& tx) -> Status {
     JournalReader reader(tx);
     return fn(reader);
   });

@@ -127,7 +127,7 @@ Status VerifyRows(store::ReadTransaction& tx, store::Entity entity, const ScanFn
 
 Result<VerifyReport> Journal::Verify() {
   VerifyReport report;
-  ACTIONLOG_RETURN_IF_ERROR(store_->Read([&](store::ReadTransaction& tx) -> Status {
+  ACTIONLOG_RETURN_IF_ERROR(StoreRead([&](store::ReadTransaction& tx) -> Status {
     report = {};
     ACTIONLOG_RETURN_IF_ERROR(VerifyChain(tx, report));
     ACTIONLOG_RETURN_IF_ERROR(VerifyRows<Instance>(

@@ -127,6 +127,8 @@ Status ApplyKey(const std::string& section, const std::string& key, const std::s
   if (section == "database") {
     if (key == "connection") {
       c.db_url = value;
+    } else if (key == "slave_connection") {  // oslo.db's name for a read replica's URL
+      c.read_db_url = value;
     } else if (key == "relaxed_durability") {
       return ParseBool(value, c.relaxed_durability);
     }

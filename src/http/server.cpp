@@ -73,7 +73,8 @@ Server::~Server() {
 }
 
 Result<std::unique_ptr<Server>> Server::Create(std::shared_ptr<Journal> journal,
-                                               const ServerConfig& config) {
+                                               const ServerConfig& config,
+                                               std::shared_ptr<Journal> nova_reads) {
   ACTIONLOG_RETURN_IF_ERROR(ValidateConfig(config));
   ACTIONLOG_ASSIGN_OR_RETURN(
       std::unique_ptr<Authenticator> auth,
@@ -90,7 +91,8 @@ Result<std::unique_ptr<Server>> Server::Create(std::shared_ptr<Journal> journal,
   options.max_limit = config.max_limit;
   options.compute_link_prefix = config.compute_link_prefix;
   options.default_host = config.listen_host + ":" + std::to_string(config.listen_port);
-  state->service = std::make_shared<Service>(std::move(journal), std::move(auth), options);
+  state->service = std::make_shared<Service>(std::move(journal), std::move(auth), options,
+                                             std::move(nova_reads));
   state->write_executor = impl->write_pool.get_executor();
   state->access_log = std::move(access_log);
   impl->state = state;

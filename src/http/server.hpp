@@ -21,8 +21,11 @@ namespace actionlog::http {
 
 class Server {
  public:
+  // `nova_reads`: the Journal behind Nova's read API when it differs from `journal` (which
+  // serves /journal/v1), e.g. one reading a replica (see Service).
   static Result<std::unique_ptr<Server>> Create(std::shared_ptr<Journal> journal,
-                                                const ServerConfig& config);
+                                                const ServerConfig& config,
+                                                std::shared_ptr<Journal> nova_reads = nullptr);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

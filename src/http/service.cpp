@@ -60,11 +60,12 @@ std::string ApplyLinkPrefix(const std::string& prefix, std::string_view path) {
 }  // namespace
 
 Service::Service(std::shared_ptr<Journal> journal, std::shared_ptr<const Authenticator> auth,
-                 ServiceOptions options)
+                 ServiceOptions options, std::shared_ptr<Journal> nova_reads)
     : journal_(std::move(journal)),
+      nova_journal_(nova_reads != nullptr ? std::move(nova_reads) : journal_),
       auth_(std::move(auth)),
       options_(std::move(options)),
-      nova_(*journal_, options_.max_limit),
+      nova_(*nova_journal_, options_.max_limit),
       journal_handlers_(*journal_) {}
 
 bool Service::IsWrite(const Request& req) {

@@ -36,8 +36,10 @@ struct AccessInfo {
 
 class Service {
  public:
+  // `journal` serves /journal/v1 (writes, and reads that must see them); `nova_reads`, when
+  // given, serves Nova's read API (e.g. a Journal reading a replica), else `journal` does.
   Service(std::shared_ptr<Journal> journal, std::shared_ptr<const Authenticator> auth,
-          ServiceOptions options);
+          ServiceOptions options, std::shared_ptr<Journal> nova_reads = nullptr);
 
   Response Handle(const Request& req, const ClientInfo& client, AccessInfo& access) const;
 
@@ -53,6 +55,7 @@ class Service {
   std::string HostUrl(const Request& req) const;
 
   std::shared_ptr<Journal> journal_;
+  std::shared_ptr<Journal> nova_journal_;
   std::shared_ptr<const Authenticator> auth_;
   ServiceOptions options_;
   NovaHandlers nova_;

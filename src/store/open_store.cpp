@@ -1,7 +1,9 @@
 #include "actionlog/store/open_store.hpp"
 
 #include <string>
+#include <utility>
 
+#include "routing_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #ifdef ACTIONLOG_HAVE_POSTGRES
 #include "store/postgres/postgres_store.hpp"
@@ -36,7 +38,9 @@ Result<std::string> SqliteUrlPath(std::string_view url) {
   return std::string(rest);
 }
 
-Result<std::unique_ptr<Store>> OpenStore(const StoreOptions& options) {
+namespace {
+
+Result<std::unique_ptr<Store>> OpenOne(const StoreOptions& options) {
   const std::string_view url = options.url;
   if (url.starts_with(kSqlitePrefix)) {
     ACTIONLOG_ASSIGN_OR_RETURN(std::string path, SqliteUrlPath(url));
@@ -53,6 +57,25 @@ Result<std::unique_ptr<Store>> OpenStore(const StoreOptions& options) {
   return MakeError(ErrorCode::kInvalidArgument,
                    "unknown database URL '" + std::string(url) +
                        "': expected sqlite:///path or postgresql://...");
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenStore(const StoreOptions& options) {
+  if (options.read_url.empty()) {
+    return OpenOne(options);
+  }
+  ACTIONLOG_ASSIGN_OR_RETURN(std::unique_ptr<Store> primary, OpenOne(options));
+  StoreOptions read_options = options;
+  read_options.url = options.read_url;
+  read_options.read_url.clear();
+  read_options.read_only = true;
+  auto reads = OpenOne(read_options);
+  if (!reads) {
+    return MakeError(reads.error().code,
+                     "read database '" + options.read_url + "': " + reads.error().message);
+  }
+  return MakeRoutingStore(std::move(primary), std::move(*reads));
 }
 
 }  // namespace actionlog::store

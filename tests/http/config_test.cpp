@@ -20,7 +20,8 @@ TEST(ConfigTest, OpenStackIniFile) {
     std::ofstream out(path);
     out << "# comment\n[DEFAULT]\nosapi_compute_listen = 0.0.0.0\nosapi_compute_listen_port = "
            "9000\nunknown_key = ignored\n\n[api]\nauth_strategy = keystone\ntrusted_proxies = "
-           "10.0.0.1, 10.0.0.2\nmax_limit = 50\n[database]\nconnection = sqlite:///var/x.db\n"
+           "10.0.0.1, 10.0.0.2\nmax_limit = 50\n[database]\nconnection = "
+           "sqlite:///var/x.db\nslave_connection = postgresql://standby/x\n"
            "[limits]\nmax_body_bytes = 4096\nidle_timeout = 5\n";
   }
   ServerConfig config;
@@ -31,6 +32,7 @@ TEST(ConfigTest, OpenStackIniFile) {
   EXPECT_EQ(config.trusted_proxies, (std::vector<std::string>{"10.0.0.1", "10.0.0.2"}));
   EXPECT_EQ(config.max_limit, 50);
   EXPECT_EQ(config.db_url, "sqlite:///var/x.db");
+  EXPECT_EQ(config.read_db_url, "postgresql://standby/x");
   EXPECT_EQ(config.max_body_bytes, 4096U);
   EXPECT_EQ(config.idle_timeout, std::chrono::seconds(5));
   EXPECT_TRUE(ValidateConfig(config));

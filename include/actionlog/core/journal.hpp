@@ -143,9 +143,15 @@ class JournalReader {
   store::ReadTransaction& tx_;
 };
 
+// Which snapshot a Journal's reads (GetAction, ListActions, Read, Verify, ...) use when its store
+// serves reads from a replica (StoreOptions::read_url): kReadDatabase, the replica (Store::Read;
+// it may lag behind acknowledged writes), or kPrimary (Store::ReadLatest: read-your-writes).
+// Without a replica both are the same. Writes always run on the primary.
+enum class ReadFrom { kReadDatabase, kPrimary };
+
 class Journal {
  public:
-  explicit Journal(std::shared_ptr<store::Store> store);
+  explicit Journal(std::shared_ptr<store::Store> store, ReadFrom reads = ReadFrom::kReadDatabase);
 
   // Instances. Registering an existing uuid updates it (created = false); a different owning
   // project is kConflict. Delete is a soft delete; a deleted instance's actions stay readable.
@@ -193,7 +199,10 @@ class Journal {
   store::Store& store() { return *store_; }  // NOLINT(readability-identifier-naming)
 
  private:
+  Status StoreRead(const store::ReadFn& fn);
+
   std::shared_ptr<store::Store> store_;
+  ReadFrom reads_;
 };
 
 }  // namespace actionlog

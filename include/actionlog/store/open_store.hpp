@@ -1,7 +1,9 @@
 // Opens a Store by URL scheme: sqlite:// (always built) or postgresql:// (when built with
 // ACTIONLOG_WITH_POSTGRES). Errors: kInvalidArgument for a malformed or unknown URL,
 // kUnsupported for a database newer than this binary or older without allow_old_schema,
-// kUnavailable when the database cannot be reached.
+// kUnavailable when the database cannot be reached. With options.read_url, the read database is
+// opened read-only beside it and serves Store::Read (its errors are prefixed "read database");
+// kUnsupported when the two are at different schema versions.
 #pragma once
 
 #include <memory>

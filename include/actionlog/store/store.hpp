@@ -147,6 +147,13 @@ struct StoreOptions {
   bool allow_old_schema = false;
   int read_connections = 4;  // SQLite reader pool size / PostgreSQL pool size
   int max_batch = 256;       // the most operations group commit puts in one transaction
+  // OpenStore only: a second database that serves Store::Read, e.g. a PostgreSQL hot standby of
+  // `url` (Nova's `[database] slave_connection`). Writes, the reads inside them, SchemaVersion
+  // and Upgrade stay on `url`. Reads may then lag behind acknowledged writes. Empty: none.
+  std::string read_url;
+  // Open for reads only: never creates or upgrades the schema; Write and Upgrade fail with
+  // kUnsupported; a PostgreSQL store opens no writer connections (a standby accepts it).
+  bool read_only = false;
 };
 
 using ReadFn = std::function<Status(ReadTransaction&)>;
@@ -158,6 +165,10 @@ class Store {
 
   // Runs `fn` in a read-only snapshot transaction. Returns fn's status, or a store error.
   virtual Status Read(const ReadFn& fn) = 0;
+
+  // Read on a snapshot that holds every write acknowledged before the call. The same as Read
+  // unless Read is served by a replica (StoreOptions::read_url): then it reads the primary.
+  virtual Status ReadLatest(const ReadFn& fn) { return Read(fn); }
 
   // Runs `fn` in a write transaction and returns once its changes are durable, or failed.
   // Concurrent calls may share one physical transaction and one sync (group commit); each call

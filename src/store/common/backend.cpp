@@ -43,4 +43,9 @@ Status CheckSchemaVersion(int version, bool allow_old) {
   return OkStatus();
 }
 
+Status ReadOnlyStoreError(std::string_view operation) {
+  return MakeError(ErrorCode::kUnsupported,
+                   std::string(operation) + ": this store was opened for reads only");
+}
+
 }  // namespace actionlog::store

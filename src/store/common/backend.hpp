@@ -2,6 +2,8 @@
 // schema-version policy. Backends only; callers use include/actionlog/store/store.hpp.
 #pragma once
 
+#include <string_view>
+
 #include "actionlog/core/error.hpp"
 #include "actionlog/store/store.hpp"
 
@@ -15,5 +17,8 @@ Status CallWrite(const WriteFn& fn, WriteTransaction& tx);
 // The rule for a database at schema `version` opened by this binary (kSchemaVersion): newer is
 // kUnsupported; older is kUnsupported ("run `actionlog db upgrade`") unless `allow_old`.
 Status CheckSchemaVersion(int version, bool allow_old);
+
+// The kUnsupported of a Write or Upgrade on a store opened with StoreOptions::read_only.
+Status ReadOnlyStoreError(std::string_view operation);
 
 }  // namespace actionlog::store

@@ -31,10 +31,19 @@ Status ValidateConninfo(const std::string& conninfo) {
   return OkStatus();
 }
 
+// Server notices (a WARNING such as "there is no transaction in progress" for the ROLLBACK that
+// follows a failed pipelined BEGIN) are not errors, which come back as results: libpq's default
+// processor would print them on the process's stderr.
+void IgnoreNotice(void* /*arg*/, const char* /*message*/) {}
+
 ConnPtr Connect(const std::string& conninfo) {
   const std::array<const char*, 3> keywords = {"dbname", "fallback_application_name", nullptr};
   const std::array<const char*, 3> values = {conninfo.c_str(), "actionlog", nullptr};
-  return ConnPtr(PQconnectdbParams(keywords.data(), values.data(), /*expand_dbname=*/1));
+  ConnPtr conn(PQconnectdbParams(keywords.data(), values.data(), /*expand_dbname=*/1));
+  if (conn != nullptr) {
+    PQsetNoticeProcessor(conn.get(), &IgnoreNotice, nullptr);
+  }
+  return conn;
 }
 
 Error ConnectError(PGconn* conn) {

@@ -58,12 +58,22 @@ Error PgError(PGconn* conn, const PGresult* result, std::string_view context) {
     message += ")";
   }
   const std::string_view sqlstate = Field(result, PG_DIAG_SQLSTATE);
+  ErrorCode code = MapSqlState(sqlstate);
+  // A write on a hot standby: 25006, or 0A000 for BEGIN ... READ WRITE. The server reports
+  // in_hot_standby (PostgreSQL 14+), so this is told apart from other unsupported features.
+  if (conn != nullptr && (sqlstate == "0A000" || sqlstate == "25006")) {
+    const char* standby = PQparameterStatus(conn, "in_hot_standby");
+    if (standby != nullptr && std::string_view(standby) == "on") {
+      code = ErrorCode::kUnavailable;
+      message += " (the server is a hot standby: writes need the primary)";
+    }
+  }
   if (!sqlstate.empty()) {
     message += " [SQLSTATE ";
     message += sqlstate;
     message += "]";
   }
-  return MakeError(MapSqlState(sqlstate), std::move(message));
+  return MakeError(code, std::move(message));
 }
 
 }  // namespace actionlog::store::postgres

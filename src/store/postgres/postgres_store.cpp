@@ -45,6 +45,7 @@ class PostgresStore final : public Store {
   PostgresStore(const StoreOptions& options, std::unique_ptr<Connection> reader,
                 std::vector<std::unique_ptr<Connection>> writers)
       : readers_(options.url, options.durability, options.read_connections, std::move(reader)),
+        read_only_(options.read_only),
         writer_(std::move(writers), options.max_batch) {}
 
   Status Read(const ReadFn& fn) override {
@@ -52,7 +53,12 @@ class PostgresStore final : public Store {
     return RunRead(lease.Conn(), fn);
   }
 
-  Status Write(const WriteFn& fn) override { return writer_.Submit(fn); }
+  Status Write(const WriteFn& fn) override {
+    if (read_only_) {
+      return ReadOnlyStoreError("write");
+    }
+    return writer_.Submit(fn);
+  }
 
   Result<int> SchemaVersion() override {
     ACTIONLOG_ASSIGN_OR_RETURN(const ReaderPool::Lease lease, readers_.Acquire());
@@ -60,6 +66,9 @@ class PostgresStore final : public Store {
   }
 
   Status Upgrade() override {
+    if (read_only_) {
+      return ReadOnlyStoreError("upgrade");
+    }
     ACTIONLOG_ASSIGN_OR_RETURN(const ReaderPool::Lease lease, readers_.Acquire());
     return ApplyMigrations(lease.Conn());
   }
@@ -68,13 +77,14 @@ class PostgresStore final : public Store {
 
  private:
   ReaderPool readers_;
-  GroupCommitWriter writer_;  // last: stopped first
+  const bool read_only_;
+  GroupCommitWriter writer_;  // last: stopped first; no connections when read_only_
 };
 
 // Checks (and for an empty database, creates) the schema.
 Status PrepareDatabase(Connection& conn, const StoreOptions& options) {
   ACTIONLOG_ASSIGN_OR_RETURN(const int version, ReadSchemaVersion(conn));
-  if (version == 0 && options.create_if_empty) {
+  if (version == 0 && options.create_if_empty && !options.read_only) {
     return ApplyMigrations(conn);
   }
   return CheckSchemaVersion(version, options.allow_old_schema);
@@ -87,7 +97,7 @@ Result<std::unique_ptr<Store>> OpenPostgresStore(const StoreOptions& options) {
                              Connection::Open(options.url, options.durability));
   ACTIONLOG_RETURN_IF_ERROR(PrepareDatabase(*reader, options));
   std::vector<std::unique_ptr<Connection>> writers;
-  for (int i = 0; i < kWriterConnections; ++i) {
+  for (int i = 0; i < (options.read_only ? 0 : kWriterConnections); ++i) {
     ACTIONLOG_ASSIGN_OR_RETURN(std::unique_ptr<Connection> writer,
                                Connection::Open(options.url, options.durability));
     writers.push_back(std::move(writer));

@@ -44,7 +44,8 @@ class SqliteStore final : public Store {
       : memory_(writer_conn->Path() == kMemoryPath),
         writer_conn_(std::move(writer_conn)),
         durability_(options.durability),
-        read_connections_(options.read_connections) {}
+        read_connections_(options.read_connections),
+        read_only_(options.read_only) {}
 
   ~SqliteStore() override { writer_.reset(); }
 
@@ -69,7 +70,12 @@ class SqliteStore final : public Store {
     return RunRead(lease.Conn(), fn);
   }
 
-  Status Write(const WriteFn& fn) override { return writer_->Submit(fn); }
+  Status Write(const WriteFn& fn) override {
+    if (read_only_) {
+      return ReadOnlyStoreError("write");
+    }
+    return writer_->Submit(fn);
+  }
 
   Result<int> SchemaVersion() override {
     const std::lock_guard<std::mutex> lock(conn_mu_);
@@ -77,6 +83,9 @@ class SqliteStore final : public Store {
   }
 
   Status Upgrade() override {
+    if (read_only_) {
+      return ReadOnlyStoreError("upgrade");
+    }
     const std::lock_guard<std::mutex> lock(conn_mu_);
     return ApplyMigrations(*writer_conn_);
   }
@@ -88,6 +97,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<Connection> writer_conn_;
   const Durability durability_;
   const int read_connections_;
+  const bool read_only_;
   std::mutex conn_mu_;  // guards writer_conn_
   ReaderPool readers_;
   std::unique_ptr<GroupCommitWriter> writer_;  // last: stopped first
@@ -96,12 +106,12 @@ class SqliteStore final : public Store {
 // Checks (and for an empty database, creates) the schema; switches a file to WAL.
 Status PrepareDatabase(Connection& conn, const StoreOptions& options, bool memory) {
   ACTIONLOG_ASSIGN_OR_RETURN(const int version, ReadSchemaVersion(conn));
-  const bool create = version == 0 && options.create_if_empty;
+  const bool create = version == 0 && options.create_if_empty && !options.read_only;
   if (!create) {
     ACTIONLOG_RETURN_IF_ERROR(CheckSchemaVersion(version, options.allow_old_schema));
   }
   ACTIONLOG_RETURN_IF_ERROR(conn.Configure(options.durability, /*writer=*/true));
-  if (!memory) {
+  if (!memory && !options.read_only) {
     ACTIONLOG_RETURN_IF_ERROR(conn.EnableWal());
   }
   if (create) {
@@ -115,9 +125,10 @@ Status PrepareDatabase(Connection& conn, const StoreOptions& options, bool memor
 Result<std::unique_ptr<Store>> OpenSqliteStore(const StoreOptions& options,
                                                const std::string& path) {
   const bool memory = path == kMemoryPath;
-  ACTIONLOG_ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn,
-                             Connection::Open(path, options.create_if_empty || memory,
-                                              !memory && options.durability == Durability::kFull));
+  ACTIONLOG_ASSIGN_OR_RETURN(
+      std::unique_ptr<Connection> conn,
+      Connection::Open(path, (options.create_if_empty && !options.read_only) || memory,
+                       !memory && options.durability == Durability::kFull));
   ACTIONLOG_RETURN_IF_ERROR(PrepareDatabase(*conn, options, memory));
   auto store = std::make_unique<SqliteStore>(options, std::move(conn));
   ACTIONLOG_RETURN_IF_ERROR(store->Start(options.max_batch));
