@@ -13,39 +13,16 @@ standby is refused (exit code 7, unavailable), and nothing of it reaches the pri
 Bounded: one server on 127.0.0.1, a handful of requests with a 10 s timeout each, and at most
 30 s of waiting for the standby to replay. The server is stopped with SIGTERM.
 """
-import http.client
-import json
 import signal
-import socket
 import subprocess
 import sys
 import time
 import uuid
 
-SERVICE = "svc-user:svc-project:service"
-ADMIN = "admin:admin-project:admin"
+from serve_client import ADMIN, request, start_server
+
 INSTANCE = str(uuid.uuid4())
 REPLAY_TIMEOUT = 30
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def request(port, method, path, body=None, token=SERVICE):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    headers = {"X-Auth-Token": token, "OpenStack-API-Version": "compute 2.93"}
-    data = None
-    if body is not None:
-        data = json.dumps(body).encode()
-        headers["Content-Type"] = "application/json"
-    conn.request(method, path, body=data, headers=headers)
-    resp = conn.getresponse()
-    payload = resp.read()
-    conn.close()
-    return resp.status, (json.loads(payload) if payload else None)
 
 
 def psql(url, sql):
@@ -73,28 +50,9 @@ def expect(what, got, want):
         raise AssertionError(f"{what}: got {got!r}, want {want!r}")
 
 
-def start_server(binary, primary, standby):
-    port = free_port()
-    proc = subprocess.Popen(
-        [binary, "--db", primary, "serve", "--read-db", standby, "--listen",
-         f"127.0.0.1:{port}", "--auth", "noauth", "--access-log", "none"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"server exited with {proc.returncode}: {proc.stderr.read()}")
-        try:
-            if request(port, "GET", "/v2.1")[0] == 200:
-                return proc, port
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise AssertionError("server did not start")
-
-
 def main():
     binary, primary, standby = sys.argv[1:4]
-    proc, port = start_server(binary, primary, standby)
+    proc, port = start_server(binary, primary, "--read-db", standby)
     base = f"/journal/v1/instances/{INSTANCE}"
     try:
         expect("register", request(port, "PUT", base, {"instance": {

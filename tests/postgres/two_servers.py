@@ -10,56 +10,15 @@ outcome wins each race, the losers got 409 and changed nothing, and `actionlog v
 Bounded: 2 servers, 4 writer threads x 15 actions, 10 races x 8 finishers; a 10 s timeout per
 request. Servers listen on 127.0.0.1 and are stopped (SIGTERM) before verify runs.
 """
-import http.client
-import json
-import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
-import time
 import uuid
 
-SERVICE = "svc-user:svc-project:service"
-ADMIN = "admin:admin-project:admin"
+from serve_client import ADMIN, request, start_server
+
 INSTANCE = str(uuid.uuid4())
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def request(port, method, path, body=None, token=SERVICE):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    headers = {"X-Auth-Token": token}
-    data = None
-    if body is not None:
-        data = json.dumps(body).encode()
-        headers["Content-Type"] = "application/json"
-    conn.request(method, path, body=data, headers=headers)
-    resp = conn.getresponse()
-    payload = resp.read()
-    conn.close()
-    return resp.status, (json.loads(payload) if payload else None)
-
-
-def start_server(binary, url):
-    port = free_port()
-    proc = subprocess.Popen(
-        [binary, "--db", url, "serve", "--listen", f"127.0.0.1:{port}", "--auth", "noauth"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            if request(port, "GET", "/v2.1")[0] == 200:
-                return proc, port
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("server did not start")
 
 
 def base(port_path):
