@@ -108,8 +108,10 @@ Result<int> RunServe(const GlobalOptions& global, const ServeArgs& args) {
                              http::Server::Create(journal, config, nova_reads));
   ACTIONLOG_RETURN_IF_ERROR(server->Start());
   std::printf("actionlog listening on %s (auth %s, database %s%s%s)\n", server->Url().c_str(),
-              std::string(http::AuthModeName(config.auth_mode)).c_str(), options.url.c_str(),
-              options.read_url.empty() ? "" : ", reads from ", options.read_url.c_str());
+              std::string(http::AuthModeName(config.auth_mode)).c_str(),
+              store::RedactUrl(options.url).c_str(),
+              options.read_url.empty() ? "" : ", reads from ",
+              store::RedactUrl(options.read_url).c_str());
   std::fflush(stdout);
   server->Run(/*handle_signals=*/true);
   spdlog::info("actionlog serve stopped");

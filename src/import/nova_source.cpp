@@ -25,7 +25,8 @@ Result<std::unique_ptr<NovaSource>> OpenNovaSource(std::string_view url) {
                      "ACTIONLOG_WITH_POSTGRES=ON; use a sqlite:/// URL");
 #endif
   }
-  return MakeError(ErrorCode::kInvalidArgument, "unknown Nova database URL '" + std::string(url) +
+  return MakeError(ErrorCode::kInvalidArgument, "unknown Nova database URL '" +
+                                                    store::RedactUrl(url) +
                                                     "': expected sqlite:///path/to/nova.sqlite or "
                                                     "postgresql://...");
 }

@@ -1,5 +1,6 @@
 #include "actionlog/store/open_store.hpp"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -54,12 +55,62 @@ Result<std::unique_ptr<Store>> OpenOne(const StoreOptions& options) {
                      "this build has no PostgreSQL backend (ACTIONLOG_WITH_POSTGRES=OFF)");
 #endif
   }
-  return MakeError(ErrorCode::kInvalidArgument,
-                   "unknown database URL '" + std::string(url) +
-                       "': expected sqlite:///path or postgresql://...");
+  return MakeError(
+      ErrorCode::kInvalidArgument,
+      "unknown database URL '" + RedactUrl(url) + "': expected sqlite:///path or postgresql://...");
 }
 
 }  // namespace
+
+std::string RedactUrl(std::string_view url) {
+  constexpr std::string_view kHidden = "***";
+  const std::size_t scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) {
+    return std::string(url);
+  }
+  const std::size_t authority = scheme_end + 3;
+  const std::size_t authority_end = std::min(url.find_first_of("/?#", authority), url.size());
+  std::string out(url.substr(0, authority));
+  const std::string_view host_part = url.substr(authority, authority_end - authority);
+  const std::size_t at = host_part.rfind('@');
+  const std::size_t colon = host_part.substr(0, at == std::string_view::npos ? 0 : at).find(':');
+  if (at != std::string_view::npos && colon != std::string_view::npos) {
+    out += host_part.substr(0, colon + 1);
+    out += kHidden;
+    out += host_part.substr(at);
+  } else {
+    out += host_part;
+  }
+  std::string_view rest = url.substr(authority_end);
+  const std::size_t query = rest.find('?');
+  out += rest.substr(0, query == std::string_view::npos ? rest.size() : query + 1);
+  if (query == std::string_view::npos) {
+    return out;
+  }
+  rest.remove_prefix(query + 1);
+  const std::size_t fragment = rest.find('#');
+  const std::string_view params = rest.substr(0, fragment);
+  std::size_t start = 0;
+  while (start <= params.size()) {
+    const std::size_t end = std::min(params.find('&', start), params.size());
+    const std::string_view param = params.substr(start, end - start);
+    if (param.starts_with("password=")) {
+      out += "password=";
+      out += kHidden;
+    } else {
+      out += param;
+    }
+    if (end == params.size()) {
+      break;
+    }
+    out += '&';
+    start = end + 1;
+  }
+  if (fragment != std::string_view::npos) {
+    out += rest.substr(fragment);
+  }
+  return out;
+}
 
 Result<std::unique_ptr<Store>> OpenStore(const StoreOptions& options) {
   if (options.read_url.empty()) {
@@ -72,8 +123,8 @@ Result<std::unique_ptr<Store>> OpenStore(const StoreOptions& options) {
   read_options.read_only = true;
   auto reads = OpenOne(read_options);
   if (!reads) {
-    return MakeError(reads.error().code,
-                     "read database '" + options.read_url + "': " + reads.error().message);
+    return MakeError(reads.error().code, "read database '" + RedactUrl(options.read_url) +
+                                             "': " + reads.error().message);
   }
   return MakeRoutingStore(std::move(primary), std::move(*reads));
 }

@@ -21,4 +21,8 @@ Result<std::unique_ptr<Store>> OpenStore(const StoreOptions& options);
 // kInvalidArgument when the URL is not sqlite:// or names no path.
 Result<std::string> SqliteUrlPath(std::string_view url);
 
+// `url` fit for logs and error messages: the password of `scheme://user:password@host` and the
+// value of a `password=` query parameter are replaced by "***". Anything else is unchanged.
+std::string RedactUrl(std::string_view url);
+
 }  // namespace actionlog::store
