@@ -25,8 +25,7 @@ namespace actionlog::http {
 
 struct ServerConfig {
   std::string db_url;
-  std::string
-      read_db_url;  // [database] slave_connection: serves the reads (StoreOptions::read_url)
+  std::string read_db_url;  // [database] slave_connection (StoreOptions::read_url)
   bool relaxed_durability = false;
   std::string listen_host = "127.0.0.1";
   std::uint16_t listen_port = 8774;

@@ -4,7 +4,7 @@
 #include <string>
 #include <utility>
 
-#include "routing_store.hpp"
+#include "store/routing_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #ifdef ACTIONLOG_HAVE_POSTGRES
 #include "store/postgres/postgres_store.hpp"

@@ -1,4 +1,4 @@
-#include "routing_store.hpp"
+#include "store/routing_store.hpp"
 
 #include <string>
 #include <string_view>
